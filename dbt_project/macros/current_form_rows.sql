@@ -1,0 +1,56 @@
+{# The typed rows of the current, accepted version of every report of a form dataset. #}
+{% macro current_form_rows(dataset) %}
+{%- set counts = raw_columns(dataset, 'count') -%}
+
+with
+
+report_rows as (
+
+    select * from {{ ref('stg_raw__' ~ dataset) }}
+
+),
+
+current_versions as (
+
+    select * from {{ ref('int_report_versions') }}
+    where is_current
+
+),
+
+level_labels as (
+
+    select
+        {{ normalize_label('label') }} as level_key,
+        level
+
+    from {{ ref('level_labels') }}
+
+),
+
+current_rows as (
+
+    select
+        current_versions.province_code,
+        current_versions.period,
+        report_rows.file_path as source_file,
+        report_rows.line_number,
+        report_rows.row_kind,
+        level_labels.level,
+        report_rows.unit,
+        {%- for c in counts %}
+        report_rows.{{ c }},
+        {%- endfor %}
+        current_versions.revision,
+        current_versions.load_id
+
+    from report_rows
+    inner join current_versions
+        on report_rows.file_path = current_versions.file_path
+        and report_rows.file_sha256 = current_versions.file_sha256
+    left join level_labels
+        on report_rows.level_key = level_labels.level_key
+
+)
+
+select * from current_rows
+{% endmacro %}

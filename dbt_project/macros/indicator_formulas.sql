@@ -1,0 +1,36 @@
+{#
+  The one place where indicator formulas are written (contract §2.3). Each formula is SQL over
+  the report-level figures of its dataset (int_report_figures__<dataset>); a count indicator
+  has no denominator. Names, units and whether an indicator adds up across units live in the
+  seed `indicators`; dim_indicators shows both together.
+#}
+{% macro indicator_formulas() %}
+    {% set resolved_in_time = "coalesce(resolved_early + resolved_on_time, resolved_in_time)" %}
+    {% set resolved_total = "coalesce(resolved_total, " ~ resolved_in_time ~ " + resolved_late)" %}
+    {{ return([
+        {'code': 'dossier_on_time_rate', 'dataset': 'dossier_results', 'numerator': resolved_in_time, 'denominator': resolved_total},
+        {'code': 'dossier_early_rate', 'dataset': 'dossier_results', 'numerator': 'resolved_early', 'denominator': resolved_total},
+        {'code': 'dossier_late_rate', 'dataset': 'dossier_results', 'numerator': 'resolved_late', 'denominator': resolved_total},
+        {'code': 'dossier_resolution_rate', 'dataset': 'dossier_results', 'numerator': resolved_total, 'denominator': 'received_total'},
+        {'code': 'dossier_online_intake_rate', 'dataset': 'dossier_results', 'numerator': 'received_online', 'denominator': 'received_online + received_offline'},
+        {'code': 'dossiers_received', 'dataset': 'dossier_results', 'numerator': 'received_total', 'denominator': none},
+        {'code': 'national_portal_integration_rate', 'dataset': 'online_services', 'numerator': 'integrated_national', 'denominator': 'coalesce(integration_eligible, services_partial + services_full)'},
+        {'code': 'online_service_full_rate', 'dataset': 'online_services', 'numerator': 'services_full', 'denominator': 'services_total'},
+        {'code': 'online_service_rate_34', 'dataset': 'online_services', 'numerator': 'services_partial + services_full', 'denominator': 'services_total'},
+        {'code': 'online_services_total', 'dataset': 'online_services', 'numerator': 'services_total', 'denominator': none},
+        {'code': 'one_stop_coverage_rate', 'dataset': 'procedure_inventory', 'numerator': 'one_stop_total', 'denominator': 'procedures_total'},
+        {'code': 'procedures_total', 'dataset': 'procedure_inventory', 'numerator': 'procedures_total', 'denominator': none},
+        {'code': 'feedback_resolution_rate', 'dataset': 'feedback', 'numerator': 'resolved', 'denominator': 'received_total'},
+        {'code': 'feedback_publication_rate', 'dataset': 'feedback', 'numerator': 'published', 'denominator': 'received_total'},
+        {'code': 'feedback_received', 'dataset': 'feedback', 'numerator': 'received_total', 'denominator': none},
+        {'code': 'procedures_announced', 'dataset': 'procedure_control', 'numerator': 'procedures_announced', 'denominator': none},
+        {'code': 'announcement_decisions', 'dataset': 'procedure_control', 'numerator': 'announcement_decisions', 'denominator': none},
+        {'code': 'legal_documents', 'dataset': 'procedure_control', 'numerator': 'legal_documents', 'denominator': none},
+        {'code': 'units_inspected', 'dataset': 'procedure_control', 'numerator': 'units_inspected', 'denominator': none},
+    ]) }}
+{% endmacro %}
+
+{# The datasets that have indicators, in a stable order. #}
+{% macro indicator_datasets() %}
+    {{ return(['dossier_results', 'online_services', 'procedure_inventory', 'feedback', 'procedure_control']) }}
+{% endmacro %}

@@ -1,0 +1,29 @@
+{#
+  Counts as Vietnamese reports write them (contract §1.3): digits, optionally grouped in
+  threes by ".", ",", a space or a no-break space ("1.191.036", "1 191 036"); "-" alone is 0
+  (Excel's accounting zero); empty is NULL (not reported, never 0). Anything else is NULL
+  here and an error finding through count_problem().
+#}
+{% macro count_pattern() -%}
+    '[0-9]{1,3}([.,  \x{00A0}][0-9]{3})+|[0-9]+'
+{%- endmacro %}
+
+{% macro parse_count(column) -%}
+    case
+        when {{ column }} is null or trim({{ column }}) = '' then null
+        when trim({{ column }}) = '-' then cast(0 as bigint)
+        when {{ regex_full_match('trim(' ~ column ~ ')', count_pattern()) }}
+            then cast({{ regex_replace_all('trim(' ~ column ~ ')', "'[^0-9]'", "''") }} as bigint)
+    end
+{%- endmacro %}
+
+{# Why a non-empty cell is not a count, or NULL when it is one (or empty). #}
+{% macro count_problem(column) -%}
+    case
+        when {{ column }} is null or trim({{ column }}) in ('', '-') then null
+        when {{ regex_full_match('trim(' ~ column ~ ')', count_pattern()) }} then null
+        when {{ regex_full_match('trim(' ~ column ~ ')', "'-\\s*[0-9][0-9.,  ]*'") }} then 'negative'
+        when {{ regex_full_match('trim(' ~ column ~ ')', "'[0-9][0-9.,  ]*'") }} then 'fractional or badly grouped'
+        else 'not a number'
+    end
+{%- endmacro %}

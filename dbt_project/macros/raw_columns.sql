@@ -1,0 +1,25 @@
+{#
+  The columns of a raw dataset with a given role, read from the sources YAML
+  (models/staging/_raw__sources.yml), the one place where they are written down.
+  Empty while dbt parses; filled when it compiles and runs.
+#}
+{% macro raw_columns(dataset, role) -%}
+    {%- set names = [] -%}
+    {%- if execute -%}
+        {%- set node = graph.sources['source.tthc.raw.' ~ dataset] -%}
+        {%- for column in node.columns.values() -%}
+            {%- set meta = column.meta or column.get('config', {}).get('meta', {}) -%}
+            {%- if meta.get('role') == role -%}{%- do names.append(column.name) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{# A list of {column_name, value_text, problem} for every cell of `columns` that is not a count. #}
+{% macro count_problems(columns) -%}
+    list_filter([
+        {%- for c in columns %}
+        {'column_name': '{{ c }}', 'value_text': {{ c }}, 'problem': {{ count_problem(c) }}}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ], lambda cell: cell.problem is not null)
+{%- endmacro %}

@@ -1,0 +1,203 @@
+{#
+  Every finding on every loaded file version, before versions are chosen (an error finding
+  is what rejects a version). Severities follow contract §2.4.
+#}
+{%- set form_datasets = indicator_datasets() -%}
+
+with
+
+{% for dataset in form_datasets %}
+rows__{{ dataset }} as (
+
+    select * from {{ ref('stg_raw__' ~ dataset) }}
+
+),
+
+{% endfor %}
+reported_indicators as (
+
+    select * from {{ ref('stg_raw__reported_indicators') }}
+
+),
+
+indicator_catalog as (
+
+    select * from {{ ref('indicators') }}
+
+),
+
+indicator_values as (
+
+    select * from {{ ref('int_indicator_values') }}
+
+),
+
+invalid_counts as (
+
+    {%- for dataset in form_datasets %}
+    select
+        file_path,
+        file_sha256,
+        line_number,
+        'error' as severity,
+        'invalid_count' as check_code,
+        '{{ dataset }}' as dataset,
+        cell.column_name as column_name,
+        'Cell "' || cell.value_text || '" in column ' || cell.column_name || ' is not a count (' || cell.problem
+            || '): correct the figure and send the report again as a new revision.' as message,
+        'Ô "' || cell.value_text || '" ở cột ' || cell.column_name || ' không phải là số đếm hợp lệ'
+            || ': sửa số liệu và gửi lại báo cáo (bản sửa đổi mới).' as message_vi,
+        'a whole number ≥ 0' as expected_value,
+        cell.value_text as actual_value
+    from (
+        select file_path, file_sha256, line_number, {{ unnest_list('count_problems') }} as cell
+        from rows__{{ dataset }}
+    ) as cells
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+parts_not_adding_up as (
+
+    {%- for i in identities() %}
+    select
+        file_path,
+        file_sha256,
+        line_number,
+        'warn' as severity,
+        '{{ i.code }}' as check_code,
+        '{{ i.dataset }}' as dataset,
+        '{{ i.total }}' as column_name,
+        'The parts of {{ i.en }} ({{ i.parts | join(" + ") }}) add up to '
+            || cast({{ i.parts | join(' + ') }} as varchar) || ', but the row gives '
+            || cast({{ i.total }} as varchar) || ': check which figure is right.' as message,
+        'Các thành phần của {{ i.vi }} ({{ i.parts | join(" + ") }}) cộng lại bằng '
+            || cast({{ i.parts | join(' + ') }} as varchar) || ', nhưng dòng này ghi '
+            || cast({{ i.total }} as varchar) || ': kiểm tra lại số liệu.' as message_vi,
+        cast({{ i.parts | join(' + ') }} as varchar) as expected_value,
+        cast({{ i.total }} as varchar) as actual_value
+    from rows__{{ i.dataset }}
+    where {{ i.total }} is not null
+        {%- for p in i.parts %}
+        and {{ p }} is not null
+        {%- endfor %}
+        and {{ i.total }} <> {{ i.parts | join(' + ') }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+{% for dataset in form_datasets %}
+{%- set counts = raw_columns(dataset, 'count') %}
+total_vs_data__{{ dataset }} as (
+
+    select
+        totals.file_path,
+        totals.file_sha256,
+        totals.line_number,
+        'warn' as severity,
+        'total_vs_data_rows' as check_code,
+        '{{ dataset }}' as dataset,
+        checked.column_name,
+        'The total row gives ' || cast(checked.total_value as varchar) || ' for ' || checked.column_name
+            || ', but the data rows add up to ' || cast(checked.data_sum as varchar) || '.' as message,
+        'Dòng tổng cộng ghi ' || cast(checked.total_value as varchar) || ' ở cột ' || checked.column_name
+            || ', nhưng cộng các dòng số liệu được ' || cast(checked.data_sum as varchar) || '.' as message_vi,
+        cast(checked.data_sum as varchar) as expected_value,
+        cast(checked.total_value as varchar) as actual_value
+    from rows__{{ dataset }} as totals
+    inner join (
+        select
+            file_path,
+            file_sha256,
+            {%- for c in counts %}
+            sum({{ c }}) as {{ c }}__sum,
+            count({{ c }}) as {{ c }}__reported{{ ',' if not loop.last }}
+            {%- endfor %}
+        from rows__{{ dataset }}
+        where row_kind = 'data'
+        group by file_path, file_sha256
+    ) as sums
+        on totals.file_path = sums.file_path
+        and totals.file_sha256 = sums.file_sha256
+    cross join lateral (
+        {%- for c in counts %}
+        select '{{ c }}' as column_name, totals.{{ c }} as total_value, sums.{{ c }}__sum as data_sum,
+            sums.{{ c }}__reported as reported
+        {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+    ) as checked
+    where totals.row_kind = 'total'
+        and checked.reported > 0
+        and checked.total_value is not null
+        and checked.total_value <> checked.data_sum
+
+),
+
+{% endfor %}
+ratios_above_one as (
+
+    select
+        file_path,
+        file_sha256,
+        cast(null as integer) as line_number,
+        'error' as severity,
+        'ratio_above_one' as check_code,
+        catalog.dataset,
+        indicator_values.indicator_code as column_name,
+        'Indicator ' || indicator_values.indicator_code || ' has numerator ' || cast(numerator as varchar)
+            || ' above its denominator ' || cast(denominator as varchar) || ': a part cannot exceed its whole.' as message,
+        'Chỉ tiêu ' || catalog.name_vi || ' có tử số ' || cast(numerator as varchar)
+            || ' lớn hơn mẫu số ' || cast(denominator as varchar) || ': phần không thể lớn hơn tổng.' as message_vi,
+        '≤ ' || cast(denominator as varchar) as expected_value,
+        cast(numerator as varchar) as actual_value
+    from indicator_values
+    inner join indicator_catalog as catalog
+        on indicator_values.indicator_code = catalog.indicator_code
+    where indicator_values.unit = 'ratio'
+        and numerator > denominator
+
+),
+
+unknown_reported_indicators as (
+
+    select
+        reported_indicators.file_path,
+        reported_indicators.file_sha256,
+        reported_indicators.line_number,
+        'warn' as severity,
+        'unknown_indicator' as check_code,
+        'reported_indicators' as dataset,
+        'indicator_code' as column_name,
+        'Indicator "' || reported_indicators.indicator_written
+            || '" is not in the catalog (marts.dim_indicators): kept, but not reconciled.' as message,
+        'Chỉ tiêu "' || reported_indicators.indicator_written
+            || '" không có trong danh mục (marts.dim_indicators): vẫn lưu nhưng không đối chiếu được.' as message_vi,
+        'a code or name of marts.dim_indicators' as expected_value,
+        reported_indicators.indicator_written as actual_value
+    from reported_indicators
+    left join indicator_catalog as catalog
+        on reported_indicators.indicator_key = {{ normalize_label('catalog.indicator_code') }}
+        or reported_indicators.indicator_key = {{ normalize_label('catalog.name_vi') }}
+    where catalog.indicator_code is null
+
+),
+
+findings as (
+
+    select * from invalid_counts
+    union all
+    select * from parts_not_adding_up
+    {%- for dataset in form_datasets %}
+    union all
+    select * from total_vs_data__{{ dataset }}
+    {%- endfor %}
+    union all
+    select * from ratios_above_one
+    union all
+    select * from unknown_reported_indicators
+
+)
+
+select * from findings

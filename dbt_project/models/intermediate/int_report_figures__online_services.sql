@@ -1,0 +1,1 @@
+{{ report_figures('online_services') }}

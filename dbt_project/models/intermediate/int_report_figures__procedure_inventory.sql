@@ -1,0 +1,1 @@
+{{ report_figures('procedure_inventory') }}

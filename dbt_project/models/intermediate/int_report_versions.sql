@@ -1,0 +1,60 @@
+{#
+  Every loaded file version of a report, whether a finding rejects it, and which version is
+  current: among the versions without error findings, the highest revision, then the most
+  recently loaded (contract §1.1). A rejected version never becomes current, so the previous
+  accepted one stays in use.
+#}
+
+with
+
+report_files as (
+
+    select * from {{ ref('stg_raw__report_files') }}
+
+),
+
+error_findings as (
+
+    select
+        file_path,
+        file_sha256,
+        count(*) as error_findings
+
+    from {{ ref('int_findings') }}
+    where severity = 'error'
+    group by file_path, file_sha256
+
+),
+
+judged as (
+
+    select
+        report_files.*,
+        coalesce(error_findings.error_findings, 0) as error_findings,
+        coalesce(error_findings.error_findings, 0) > 0 as is_rejected
+
+    from report_files
+    left join error_findings
+        on report_files.file_path = error_findings.file_path
+        and report_files.file_sha256 = error_findings.file_sha256
+
+),
+
+ranked as (
+
+    select
+        judged.*,
+        row_number() over (
+            partition by dataset, province_code, period
+            order by is_rejected, revision desc, loaded_at desc
+        ) = 1 and not is_rejected as is_current,
+        row_number() over (
+            partition by dataset, province_code, period
+            order by revision desc, loaded_at desc
+        ) = 1 as is_latest
+
+    from judged
+
+)
+
+select * from ranked

@@ -1,0 +1,79 @@
+{#
+  Findings on the reports in use: the current version of each report, and any newer version
+  that an error finding rejected (so the office sees why it is not in use).
+#}
+
+with
+
+findings as (
+
+    select * from {{ ref('int_findings') }}
+
+),
+
+versions as (
+
+    select * from {{ ref('int_report_versions') }}
+
+),
+
+current_revision as (
+
+    select
+        dataset,
+        province_code,
+        period,
+        max(case when is_current then revision end) as revision,
+        max(case when is_current then loaded_at end) as loaded_at
+
+    from versions
+    group by dataset, province_code, period
+
+),
+
+shown_versions as (
+
+    select versions.*
+
+    from versions
+    left join current_revision
+        on versions.dataset = current_revision.dataset
+        and versions.province_code = current_revision.province_code
+        and versions.period = current_revision.period
+    where versions.is_current
+        or (
+            versions.is_rejected
+            and (
+                current_revision.revision is null
+                or versions.revision > current_revision.revision
+                or (versions.revision = current_revision.revision and versions.loaded_at > current_revision.loaded_at)
+            )
+        )
+
+),
+
+shown_findings as (
+
+    select
+        findings.severity,
+        findings.check_code,
+        findings.dataset,
+        shown_versions.province_code,
+        shown_versions.period,
+        findings.file_path as source_file,
+        findings.line_number,
+        findings.column_name,
+        findings.message,
+        findings.message_vi,
+        findings.expected_value,
+        findings.actual_value,
+        shown_versions.is_current as in_current_version
+
+    from findings
+    inner join shown_versions
+        on findings.file_path = shown_versions.file_path
+        and findings.file_sha256 = shown_versions.file_sha256
+
+)
+
+select * from shown_findings

@@ -1,0 +1,1 @@
+{{ current_form_rows('dossier_results') }}

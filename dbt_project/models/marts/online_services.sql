@@ -1,0 +1,1 @@
+{{ current_form_rows('online_services') }}

@@ -1,0 +1,1 @@
+{{ current_form_rows('procedure_inventory') }}

@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'report_files') }}
+
+),
+
+renamed as (
+
+    select
+        {{ dbt.hash("file_path || '|' || file_sha256") }} as file_version_id,
+        file_path,
+        file_sha256,
+        dataset,
+        province_code,
+        period,
+        period_start,
+        period_end,
+        revision,
+        load_id,
+        loaded_at,
+        rows_read
+
+    from source
+
+)
+
+select * from renamed

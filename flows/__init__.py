@@ -1,0 +1,1 @@
+"""TTHC Warehouse: Prefect flows and the `tthc` command."""

@@ -1,0 +1,109 @@
+"""The `tthc` command: parses arguments, calls flows, prints summaries."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+
+from flows.settings import load_settings
+
+
+def _print_run(outcome) -> None:  # outcome: flows.pipeline.RunOutcome
+    ing, b = outcome.ingest, outcome.build
+    print(f"Run {outcome.run_id}: {'published to ' + str(outcome.warehouse) if outcome.published else 'NOT published'}")
+    print(
+        f"Files: {ing.count('loaded')} loaded, {ing.count('duplicate')} duplicate, {ing.count('superseded')} superseded, "
+        f"{ing.count('refused')} refused, {ing.count('rejected')} rejected"
+    )
+    for e in ing.not_taken:
+        print(f"  {e.status}: {e.found.path}: {e.reason}")
+    print(f"Tests: {b.count('pass')} passed, {b.count('warn')} warned, {b.count('fail') + b.count('error')} failed")
+    for err in b.node_errors:
+        print(f"  failed: {err}")
+    if outcome.headline:
+        print("Headline indicators:")
+        for province, period, code, value, num, den, unit in outcome.headline:
+            if value is None:
+                shown = "not computable"
+            elif unit == "ratio":
+                shown = f"{value:.2%} ({num:,} / {den:,})"
+            else:
+                shown = f"{value:,.0f}"
+            print(f"  {province} {period} {code}: {shown}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flows.pipeline import run_pipeline
+    from flows.publish import RunInProgress
+
+    try:
+        outcome = run_pipeline(raw_dir=args.raw_dir, warehouse=args.warehouse)
+    except RunInProgress as err:
+        print(f"tthc run: {err}", file=sys.stderr)
+        return 1
+    _print_run(outcome)
+    return outcome.exit_code
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from flows.warehouse import connect_read_only
+
+    settings = load_settings(warehouse=args.warehouse)
+    if not settings.warehouse.exists():
+        print(f"tthc query: no warehouse at {settings.warehouse}; run `tthc run` first", file=sys.stderr)
+        return 1
+    con = connect_read_only(settings.warehouse)
+    try:
+        cur = con.execute(args.sql)
+        names = [d[0] for d in cur.description or []]
+        rows = cur.fetchall()
+    except Exception as err:  # duckdb raises several error classes; all are the user's SQL
+        print(f"tthc query: {err}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    _write_rows(names, rows, args.format)
+    return 0
+
+
+def _write_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
+    if fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(names)
+        w.writerows(rows)
+    elif fmt == "json":
+        json.dump([dict(zip(names, r)) for r in rows], sys.stdout, ensure_ascii=False, default=str, indent=1)
+        print()
+    else:
+        cells = [[("NULL" if v is None else str(v)) for v in r] for r in rows]
+        widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(names)]
+        print("  ".join(n.ljust(w) for n, w in zip(names, widths)))
+        print("  ".join("-" * w for w in widths))
+        for r in cells:
+            print("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tthc", description="TTHC Warehouse: load provincial TTHC reports, compute indicators.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="load raw files, build and test the marts, publish the warehouse")
+    run.add_argument("--raw-dir", help="directory of report files (default raw/, or TTHC_RAW_DIR)")
+    run.add_argument("--warehouse", help="published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)")
+    run.set_defaults(func=cmd_run)
+
+    query = sub.add_parser("query", help="run SQL read-only against the published warehouse")
+    query.add_argument("sql")
+    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.add_argument("--warehouse", help="published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)")
+    query.set_defaults(func=cmd_query)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

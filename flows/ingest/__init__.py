@@ -1,0 +1,1 @@
+"""Ingestion: discover → decode → lay out → map → load."""

@@ -1,0 +1,77 @@
+"""The datasets, columns and header labels of the raw contract, read from the dbt sources YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from flows.ingest.labels import normalize_label
+from flows.settings import SOURCES_YAML
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    role: str  # unit | level | count | value | text
+    labels: frozenset[str]  # normalised labels that name the column on their own
+    under: dict[str, frozenset[str]] = field(default_factory=dict)  # group -> labels
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    kind: str  # form | reported
+    columns: tuple[Column, ...]
+    groups: dict[str, frozenset[str]]  # group -> normalised labels
+    transparent: frozenset[str]  # group labels that add no meaning ("Trong đó")
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def value_columns(self) -> list[str]:
+        """Columns whose cells carry the row's figures."""
+        return [c.name for c in self.columns if c.role in ("count", "value")]
+
+
+@dataclass(frozen=True)
+class Contract:
+    datasets: dict[str, Dataset]
+    ignored: frozenset[str]  # normalised labels of columns read past ("STT")
+
+
+def _norm_all(labels: list[str]) -> frozenset[str]:
+    return frozenset(normalize_label(x) for x in labels)
+
+
+@lru_cache(maxsize=1)
+def load_contract() -> Contract:
+    """Parse `_raw__sources.yml` once per process."""
+    doc = yaml.safe_load(SOURCES_YAML.read_text(encoding="utf-8"))
+    raw = next(s for s in doc["sources"] if s["name"] == "raw")
+    datasets: dict[str, Dataset] = {}
+    for table in raw["tables"]:
+        meta = table.get("meta", {})
+        if meta.get("kind") not in ("form", "reported"):
+            continue
+        groups = {k: _norm_all(v) for k, v in meta.get("groups", {}).items() if k != "transparent"}
+        columns = tuple(
+            Column(
+                name=c["name"],
+                role=c["meta"]["role"],
+                labels=_norm_all(c["meta"].get("labels", [])) | {normalize_label(c["name"])},
+                under={g: _norm_all(v) for g, v in c["meta"].get("under", {}).items()},
+            )
+            for c in table["columns"]
+        )
+        datasets[table["name"]] = Dataset(
+            name=table["name"],
+            kind=meta["kind"],
+            columns=columns,
+            groups=groups,
+            transparent=_norm_all(meta.get("groups", {}).get("transparent", [])),
+        )
+    return Contract(datasets=datasets, ignored=_norm_all(raw["meta"]["ignored_labels"]))

@@ -1,0 +1,97 @@
+"""Ingest tasks: every file under the raw directory is loaded, logged as a duplicate, or refused with its reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from prefect import get_run_logger, task
+from prefect.cache_policies import NONE
+
+from flows.ingest.contract import load_contract
+from flows.ingest.decode import DecodeError
+from flows.ingest.discover import FoundFile, discover
+from flows.ingest.labels import HeaderError
+from flows.ingest.load import LogEntry, ensure_schema, log_file, newest_loaded_revision, was_loaded, write_file
+from flows.ingest.read import parse_report, read_bytes, sha256_of
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    entries: list[LogEntry]
+
+    def count(self, status: str) -> int:
+        return sum(e.status == status for e in self.entries)
+
+    @property
+    def not_taken(self) -> list[LogEntry]:
+        return [e for e in self.entries if e.status in ("refused", "rejected")]
+
+
+@task(cache_policy=NONE)
+def discover_files(raw_dir: Path) -> list[FoundFile]:
+    """Name every file under the raw directory (contract §1.1)."""
+    return discover(raw_dir, set(load_contract().datasets) | {"dossiers"})
+
+
+@task(cache_policy=NONE, task_run_name="load {found.path}")
+def load_one_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile, newer_in_run: bool) -> LogEntry:
+    """Read, lay out and write one file; the log row says what happened to it."""
+    contract = load_contract()
+    if found.refusal:
+        entry = LogEntry(found, None, "refused", found.refusal)
+        log_file(con, load_id, entry)
+        return entry
+    if found.dataset not in contract.datasets:
+        entry = LogEntry(found, None, "refused", f"dataset {found.dataset} is not loaded by this version of the warehouse")
+        log_file(con, load_id, entry)
+        return entry
+    try:
+        data = read_bytes(raw_dir, found.path)
+    except OSError as err:
+        entry = LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}")
+        log_file(con, load_id, entry)
+        return entry
+    sha = sha256_of(data)
+    newest = newest_loaded_revision(con, found)
+    superseded = newer_in_run or (newest is not None and newest > found.revision)
+    if was_loaded(con, found.path, sha):
+        entry = LogEntry(found, sha, "superseded" if superseded else "duplicate",
+                         "a newer revision of this report is in use" if superseded else "same content at the same path was loaded before", 0)
+        log_file(con, load_id, entry)
+        return entry
+    try:
+        table = parse_report(data, found, contract)
+    except (DecodeError, NotImplementedError) as err:
+        entry = LogEntry(found, sha, "refused", f"{found.path}: {err}")
+        log_file(con, load_id, entry)
+        return entry
+    except HeaderError as err:
+        entry = LogEntry(found, sha, "rejected", f"{found.path}: {err}")
+        log_file(con, load_id, entry)
+        return entry
+    reason = f"unknown columns ignored: {'; '.join(table.unknown_columns)}" if table.unknown_columns else None
+    if superseded:
+        reason = "a newer revision of this report is in use" + (f"; {reason}" if reason else "")
+    entry = LogEntry(found, sha, "superseded" if superseded else "loaded", reason, len(table.rows))
+    write_file(con, load_id, contract.datasets[found.dataset], entry, table)
+    return entry
+
+
+def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str) -> IngestSummary:
+    """Discover → decode → lay out → map → load, one transaction per file."""
+    logger = get_run_logger()
+    ensure_schema(con, load_contract())
+    found = discover_files(raw_dir)
+    newest_in_run: dict[tuple, int] = {}
+    for f in found:
+        if f.refusal is None:
+            newest_in_run[f.report_key] = max(newest_in_run.get(f.report_key, -1), f.revision or 0)
+    entries = []
+    for f in found:
+        newer = f.refusal is None and newest_in_run[f.report_key] > (f.revision or 0)
+        entry = load_one_file(con, raw_dir, load_id, f, newer)
+        logger.info("%s: %s%s", f.path, entry.status, f" ({entry.reason})" if entry.reason else "")
+        entries.append(entry)
+    return IngestSummary(entries)

@@ -1,0 +1,142 @@
+"""Write report files into DuckDB: raw.<dataset> rows, raw.report_files and the audit log.
+
+One file = one transaction: its rows, its catalog row, its skipped rows and its log row
+land together or not at all. Statements take values as parameters; identifiers come only
+from the contract (checked to be plain snake_case).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import duckdb
+
+from flows.ingest.contract import Contract, Dataset
+from flows.ingest.discover import FoundFile
+from flows.ingest.layout import Table
+
+_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+
+LINEAGE_COLUMNS = ("_file_path", "_file_sha256", "_line_number", "_row_kind", "_load_id")
+
+AUDIT_DDL = [
+    "create schema if not exists raw",
+    "create schema if not exists audit",
+    """create table if not exists audit.ingest_log (
+        file_path varchar not null, file_sha256 varchar, dataset varchar, province_code varchar,
+        period varchar, revision integer, status varchar not null, reason varchar,
+        rows_read integer, load_id varchar not null, loaded_at timestamptz not null)""",
+    """create table if not exists audit.ingest_notes (
+        load_id varchar not null, file_path varchar not null, file_sha256 varchar,
+        line_number integer, kind varchar not null, text varchar)""",
+    """create table if not exists raw.report_files (
+        file_path varchar not null, file_sha256 varchar not null, dataset varchar not null,
+        province_code varchar not null, period varchar not null, period_start date not null,
+        period_end date not null, revision integer not null, load_id varchar not null,
+        loaded_at timestamptz not null, rows_read integer not null)""",
+]
+
+
+def _ident(name: str) -> str:
+    if not _IDENT.fullmatch(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return f'"{name}"'
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Create the raw and audit tables; add columns the contract gained since."""
+    for ddl in AUDIT_DDL:
+        con.execute(ddl)
+    for ds in contract.datasets.values():
+        table = f"raw.{_ident(ds.name)}"
+        con.execute(
+            f"create table if not exists {table} (_file_path varchar not null, _file_sha256 varchar not null, "
+            "_line_number integer not null, _row_kind varchar not null, _load_id varchar not null)"
+        )
+        have = {r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+            [ds.name],
+        ).fetchall()}
+        for col in ds.column_names:
+            if col not in have:
+                con.execute(f"alter table {table} add column {_ident(col)} varchar")
+
+
+def was_loaded(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> bool:
+    """The same content at the same path is already in the raw tables."""
+    return con.execute(
+        "select count(*) from raw.report_files where file_path = ? and file_sha256 = ?", [path, sha256]
+    ).fetchone()[0] > 0
+
+
+def newest_loaded_revision(con: duckdb.DuckDBPyConnection, found: FoundFile) -> int | None:
+    return con.execute(
+        "select max(revision) from raw.report_files where dataset = ? and province_code = ? and period = ?",
+        list(found.report_key),
+    ).fetchone()[0]
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    found: FoundFile
+    sha256: str | None
+    status: str  # loaded | duplicate | superseded | refused | rejected
+    reason: str | None = None
+    rows_read: int | None = None
+
+
+def _log(con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, e: LogEntry) -> None:
+    f = e.found
+    con.execute(
+        "insert into audit.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [f.path, e.sha256, f.dataset, f.province_code, f.period, f.revision, e.status, e.reason, e.rows_read, load_id, at],
+    )
+
+
+def log_file(con: duckdb.DuckDBPyConnection, load_id: str, entry: LogEntry) -> None:
+    """A file whose rows are not written (duplicate, refused, rejected): its log row only."""
+    _log(con, load_id, datetime.now(timezone.utc), entry)
+
+
+def write_file(
+    con: duckdb.DuckDBPyConnection, load_id: str, dataset: Dataset, entry: LogEntry, table: Table
+) -> None:
+    """Rows, catalog row, skipped rows and log row of one file, in one transaction."""
+    f, at = entry.found, datetime.now(timezone.utc)
+    cols = dataset.column_names
+    insert = (
+        f"insert into raw.{_ident(dataset.name)} ({', '.join(map(_ident, (*LINEAGE_COLUMNS, *cols)))}) "
+        f"values ({', '.join('?' * (len(LINEAGE_COLUMNS) + len(cols)))})"
+    )
+    con.execute("begin transaction")
+    try:
+        if table.rows:
+            con.executemany(insert, [
+                [f.path, entry.sha256, r.line_number, r.row_kind, load_id, *(r.cells.get(c) for c in cols)]
+                for r in table.rows
+            ])
+        notes = [(s.line_number, s.kind, s.text) for s in table.skipped]
+        notes += [(None, "unknown_column", label) for label in table.unknown_columns]
+        if notes:
+            con.executemany(
+                "insert into audit.ingest_notes values (?, ?, ?, ?, ?, ?)",
+                [[load_id, f.path, entry.sha256, *n] for n in notes],
+            )
+        con.execute(
+            "insert into raw.report_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [f.path, entry.sha256, f.dataset, f.province_code, f.period, f.period_start, f.period_end,
+             f.revision, load_id, at, len(table.rows)],
+        )
+        written = con.execute(
+            f"select count(*) from raw.{_ident(dataset.name)} where _file_path = ? and _file_sha256 = ? and _load_id = ?",
+            [f.path, entry.sha256, load_id],
+        ).fetchone()[0]
+        if written != len(table.rows):
+            raise RuntimeError(f"{f.path}: read {len(table.rows)} rows but {written} are in raw.{dataset.name}")
+        _log(con, load_id, at, entry)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise

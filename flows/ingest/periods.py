@@ -1,0 +1,43 @@
+"""Reporting periods: name syntax and start/end dates under the cut-off convention.
+
+Decree 09/2019/NĐ-CP: a period ends on the 14th of its last month and starts on the 15th of
+the month before its first month (year: 15/12 of the previous year to 14/12).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+PERIOD_PATTERN = r"\d{4}(?:-H[12]|-Q[1-4]|-(?:0[1-9]|1[0-2]))?"
+_PERIOD = re.compile(rf"(?P<year>\d{{4}})(?:-(?P<part>H[12]|Q[1-4]|\d{{2}}))?")
+
+
+def _month_window(year: int, first_month: int, last_month: int) -> tuple[date, date]:
+    start = date(year - 1, 12, 15) if first_month == 1 else date(year, first_month - 1, 15)
+    return start, date(year, last_month, 14)
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """Start and end date of a period written as YYYY, YYYY-H1, YYYY-Q3 or YYYY-MM."""
+    m = _PERIOD.fullmatch(period)
+    if not m or not re.fullmatch(PERIOD_PATTERN, period):
+        raise ValueError(f'period "{period}" is not YYYY, YYYY-H1/H2, YYYY-Q1..Q4 or YYYY-MM')
+    year, part = int(m["year"]), m["part"]
+    if part is None:
+        return _month_window(year, 1, 12)
+    if part.startswith("H"):
+        half = int(part[1])
+        return _month_window(year, 6 * half - 5, 6 * half)
+    if part.startswith("Q"):
+        q = int(part[1])
+        return _month_window(year, 3 * q - 2, 3 * q)
+    month = int(part)
+    return _month_window(year, month, month)
+
+
+def period_type(period: str) -> str:
+    """year, half, quarter or month."""
+    if len(period) == 4:
+        return "year"
+    return {"H": "half", "Q": "quarter"}.get(period[5], "month")

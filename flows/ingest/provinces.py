@@ -1,0 +1,24 @@
+"""Which two-digit province codes exist on a date (63 until 30/06/2025, 34 from 01/07/2025)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from functools import lru_cache
+
+from flows.settings import PROVINCES_CSV
+
+MERGER_DATE = date(2025, 7, 1)  # Resolution 202/2025/QH15
+
+
+@lru_cache(maxsize=1)
+def _codes() -> tuple[frozenset[str], frozenset[str]]:
+    with PROVINCES_CSV.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return frozenset(r["old_code"] for r in rows), frozenset(r["new_code"] for r in rows)
+
+
+def code_valid_on(code: str, day: date) -> bool:
+    """True when `code` named a province on `day`."""
+    old, new = _codes()
+    return code in (new if day >= MERGER_DATE else old)

@@ -1,0 +1,35 @@
+"""One report file → its table, read safely from inside the raw directory."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from flows.ingest.contract import Contract
+from flows.ingest.decode import read_csv_rows
+from flows.ingest.discover import FoundFile
+from flows.ingest.layout import Table, lay_out
+
+
+def read_bytes(raw_dir: Path, rel_path: str) -> bytes:
+    """The file's bytes; refuses paths that leave `raw_dir` or pass through a link."""
+    target = (raw_dir / rel_path).resolve()
+    if raw_dir.resolve() not in target.parents:
+        raise PermissionError(f"{rel_path}: outside the raw directory")
+    fd = os.open(raw_dir / rel_path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_report(data: bytes, found: FoundFile, contract: Contract) -> Table:
+    """Decode and lay out a report; raises DecodeError or HeaderError."""
+    ext = found.path.rsplit(".", 1)[-1].lower()
+    if ext != "csv":
+        raise NotImplementedError(f"{found.path}: .{ext} files are not read yet")
+    rows, _encoding, _delimiter = read_csv_rows(data)
+    return lay_out(rows, contract.datasets[found.dataset], contract)

@@ -1,0 +1,134 @@
+"""The flow users run: ingest → transform → test → publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+
+from flows.ingest.flow import IngestSummary, ingest
+from flows.publish import discard, prepare_work_file, publish, writer_lock
+from flows.settings import load_settings
+from flows.transform import BuildOutcome, run_dbt_build, store_test_results
+from flows.warehouse import connect
+
+HEADLINE_SQL = """
+    select province_code, period, indicator_code, value, numerator, denominator, unit
+    from marts.province_indicators
+    where indicator_code in ('dossier_on_time_rate', 'national_portal_integration_rate', 'one_stop_coverage_rate',
+                             'feedback_resolution_rate', 'dossiers_received')
+    order by province_code, period, indicator_code
+"""
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    ingest: IngestSummary
+    build: BuildOutcome
+    published: bool
+    warehouse: Path
+    headline: list[tuple] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0: all files taken in; 3: published, but some refused or rejected; 1: failed."""
+        if not self.published:
+            return 1
+        return 3 if self.ingest.not_taken else 0
+
+
+@task(cache_policy=NONE)
+def settle_rejections(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
+    """Files this run loaded whose content has error findings are logged as rejected, with the first finding."""
+    rows = con.execute(
+        """
+        select log.file_path, first(f.message order by f.line_number nulls last, f.column_name)
+        from audit.ingest_log as log
+        join intermediate.int_report_versions as v
+            on v.file_path = log.file_path and v.file_sha256 = log.file_sha256 and v.is_rejected
+        join intermediate.int_findings as f
+            on f.file_path = v.file_path and f.file_sha256 = v.file_sha256 and f.severity = 'error'
+        where log.load_id = ? and log.status in ('loaded', 'superseded')
+        group by log.file_path
+        """,
+        [run_id],
+    ).fetchall()
+    reasons = {path: f"{path}: {message}" for path, message in rows}
+    for path, reason in reasons.items():
+        con.execute(
+            "update audit.ingest_log set status = 'rejected', reason = ? where load_id = ? and file_path = ?",
+            [reason, run_id, path],
+        )
+    return reasons
+
+
+def _summary_markdown(outcome: RunOutcome) -> str:
+    ing, b = outcome.ingest, outcome.build
+    lines = [
+        f"# TTHC run {outcome.run_id}",
+        f"**{'Published' if outcome.published else 'Not published'}** to `{outcome.warehouse}`",
+        "",
+        "| files loaded | duplicate | superseded | refused | rejected |",
+        "|---|---|---|---|---|",
+        f"| {ing.count('loaded')} | {ing.count('duplicate')} | {ing.count('superseded')} | {ing.count('refused')} | {ing.count('rejected')} |",
+        "",
+        f"Tests: {b.count('pass')} passed, {b.count('warn')} warned, {b.count('fail') + b.count('error')} failed.",
+        "",
+        "| province | period | indicator | value |",
+        "|---|---|---|---|",
+    ]
+    for province, period, code, value, num, den, unit in outcome.headline:
+        shown = "—" if value is None else (f"{value:.2%} ({num:,}/{den:,})" if unit == "ratio" else f"{value:,.0f}")
+        lines.append(f"| {province} | {period} | {code} | {shown} |")
+    if ing.not_taken:
+        lines += ["", "## Not taken in", *[f"- `{e.found.path}` ({e.status}): {e.reason}" for e in ing.not_taken]]
+    if b.node_errors:
+        lines += ["", "## Build failures", *[f"- {e}" for e in b.node_errors]]
+    return "\n".join(lines)
+
+
+@flow(name="tthc-run")
+def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None) -> RunOutcome:
+    """Load every report under the raw directory, build and test the marts, publish if they pass."""
+    logger = get_run_logger()
+    settings = load_settings(raw_dir, warehouse)
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    with writer_lock(settings):
+        work = prepare_work_file(settings, run_id)
+        con = connect(work)
+        try:
+            summary = ingest(con, settings.raw_dir, run_id)
+        finally:
+            con.close()
+        build = run_dbt_build(work, settings.dbt_target_dir)
+        con = connect(work)
+        try:
+            store_test_results(con, build)
+            rejected = settle_rejections(con, run_id) if build.success else {}
+            headline = con.execute(HEADLINE_SQL).fetchall() if build.success else []
+        finally:
+            con.close()
+        for reason in rejected.values():
+            logger.warning("rejected: %s", reason)
+        summary = _with_rejections(summary, rejected)
+        if build.success:
+            publish(work, settings)
+        else:
+            discard(work)
+    outcome = RunOutcome(run_id, summary, build, build.success, settings.warehouse, headline)
+    create_markdown_artifact(key="tthc-run-summary", markdown=_summary_markdown(outcome), description="TTHC run summary")
+    return outcome
+
+
+def _with_rejections(summary: IngestSummary, rejected: dict[str, str]) -> IngestSummary:
+    """The ingest summary with files rejected by error findings marked as such."""
+    return IngestSummary([
+        replace(e, status="rejected", reason=rejected[e.found.path]) if e.found.path in rejected else e
+        for e in summary.entries
+    ])

@@ -1,0 +1,72 @@
+"""Write, audit, publish: each run builds in its own working file; only a run whose build
+passed replaces the published warehouse, atomically (checkpointed, then renamed into place)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flows.settings import Settings
+from flows.warehouse import connect, create_empty
+
+
+class RunInProgress(RuntimeError):
+    """Another `tthc run` holds the writer lock."""
+
+
+@contextmanager
+def writer_lock(settings: Settings) -> Iterator[None]:
+    """One writer at a time, across processes and terminals (an OS file lock)."""
+    settings.lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(settings.lock_file, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "another process"
+            raise RunInProgress(
+                f"another run is writing {settings.warehouse} ({holder}); wait for it to finish and run again"
+            ) from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()}")
+        f.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def prepare_work_file(settings: Settings, run_id: str) -> Path:
+    """A private copy of the published warehouse (or a new, empty one) for this run to write."""
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    for stale in settings.work_dir.glob("*.duckdb*"):
+        stale.unlink()  # left by a killed run; we hold the writer lock
+    work = settings.work_dir / f"{run_id}.duckdb"
+    if settings.warehouse.exists():
+        shutil.copyfile(settings.warehouse, work)
+    else:
+        create_empty(work)
+    return work
+
+
+def publish(work: Path, settings: Settings) -> None:
+    """Checkpoint the working file and rename it over the published one; keep the previous."""
+    con = connect(work)
+    con.execute("checkpoint")
+    con.close()
+    if settings.warehouse.exists():
+        previous = settings.warehouse.with_name(settings.warehouse.stem + ".previous.duckdb")
+        previous.unlink(missing_ok=True)
+        os.link(settings.warehouse, previous)
+    os.replace(work, settings.warehouse)
+
+
+def discard(work: Path) -> None:
+    """Drop a working file that will not be published."""
+    for p in (work, work.with_name(work.name + ".wal")):
+        p.unlink(missing_ok=True)

@@ -1,0 +1,43 @@
+"""Paths and environment in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
+PROVINCES_CSV = DBT_PROJECT_DIR / "seeds" / "provinces_2025.csv"
+
+# The published file must stay readable by DuckDB 1.4+ clients (contract §2).
+STORAGE_VERSION = "v1.4.0"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where a run reads raw files and publishes the warehouse."""
+
+    raw_dir: Path
+    warehouse: Path
+
+    @property
+    def work_dir(self) -> Path:
+        """Working files of runs in progress, beside the published warehouse."""
+        return self.warehouse.parent / "work"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.warehouse.parent / ".tthc.lock"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.warehouse.parent / "dbt_target"
+
+
+def load_settings(raw_dir: str | Path | None = None, warehouse: str | Path | None = None) -> Settings:
+    """Arguments win over TTHC_RAW_DIR / TTHC_WAREHOUSE, which win over the defaults."""
+    raw = raw_dir or os.environ.get("TTHC_RAW_DIR") or PROJECT_ROOT / "raw"
+    wh = warehouse or os.environ.get("TTHC_WAREHOUSE") or PROJECT_ROOT / "warehouse" / "tthc.duckdb"
+    return Settings(raw_dir=Path(raw).resolve(), warehouse=Path(wh).resolve())

@@ -1,0 +1,114 @@
+"""dbt build through PrefectDbtRunner (each dbt node a Prefect task); test results to audit.test_results."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from flows.settings import DBT_PROJECT_DIR
+
+TEST_RESULTS_DDL = """create table if not exists audit.test_results (
+    invocation_id varchar not null, test_name varchar not null, unique_id varchar not null,
+    test_type varchar not null, model varchar, severity varchar, status varchar not null,
+    failures bigint, message varchar, executed_at timestamptz not null)"""
+
+
+@dataclass(frozen=True)
+class TestResult:
+    invocation_id: str
+    test_name: str
+    unique_id: str
+    test_type: str  # data | unit
+    model: str | None
+    severity: str | None
+    status: str  # pass | warn | fail | error | skipped
+    failures: int | None
+    message: str | None
+    executed_at: datetime
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    success: bool
+    invocation_id: str
+    tests: list[TestResult]
+    node_errors: list[str]  # models, seeds or tests that errored or failed at error severity
+
+    def count(self, status: str) -> int:
+        return sum(t.status == status for t in self.tests)
+
+
+def run_dbt_build(database: Path, target_dir: Path) -> BuildOutcome:
+    """`dbt build` on `database`; closes dbt-duckdb's connection before returning."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
+
+    os.environ["TTHC_DBT_DATABASE"] = str(database)
+    os.environ.setdefault("DBT_LOG_PATH", str(target_dir / "logs"))
+    settings = PrefectDbtSettings(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target_dir)
+    runner = PrefectDbtRunner(settings=settings, raise_on_failure=False)
+    try:
+        runner.invoke(["build"])
+    finally:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            env.close()
+        DuckDBConnectionManager.close_all_connections()
+    return read_build_results(target_dir)
+
+
+def read_build_results(target_dir: Path) -> BuildOutcome:
+    """Tests and failures of the last dbt invocation, from run_results.json and manifest.json."""
+    run_results = json.loads((target_dir / "run_results.json").read_text())
+    manifest = json.loads((target_dir / "manifest.json").read_text())
+    nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
+    invocation_id = run_results["metadata"]["invocation_id"]
+    tests, errors = [], []
+    for r in run_results["results"]:
+        uid, status = r["unique_id"], r["status"]
+        node = nodes.get(uid, {})
+        kind = node.get("resource_type", uid.split(".")[0])
+        if kind in ("test", "unit_test"):
+            done = [t.get("completed_at") for t in r.get("timing", []) if t.get("completed_at")]
+            executed = datetime.fromisoformat(done[-1].replace("Z", "+00:00")) if done else datetime.now(timezone.utc)
+            tests.append(TestResult(
+                invocation_id=invocation_id,
+                test_name=node.get("name", uid),
+                unique_id=uid,
+                test_type="unit" if kind == "unit_test" else "data",
+                model=_tested_model(node),
+                severity=(node.get("config") or {}).get("severity"),
+                status=status,
+                failures=r.get("failures"),
+                message=r.get("message"),
+                executed_at=executed,
+            ))
+        if status in ("error", "fail"):
+            errors.append(f"{uid}: {status}" + (f" ({r['message']})" if r.get("message") else ""))
+    return BuildOutcome(success=not errors, invocation_id=invocation_id, tests=tests, node_errors=errors)
+
+
+def _tested_model(node: dict) -> str | None:
+    if node.get("resource_type") == "unit_test":
+        return node.get("model")
+    attached = node.get("attached_node")
+    if attached:
+        return attached.split(".")[-1]
+    deps = node.get("depends_on", {}).get("nodes", [])
+    return deps[0].split(".")[-1] if deps else None
+
+
+def store_test_results(con: duckdb.DuckDBPyConnection, outcome: BuildOutcome) -> None:
+    """Append this invocation's tests to audit.test_results (history: never rewritten)."""
+    con.execute(TEST_RESULTS_DDL)
+    if outcome.tests:
+        con.executemany(
+            "insert into audit.test_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[t.invocation_id, t.test_name, t.unique_id, t.test_type, t.model, t.severity, t.status,
+              t.failures, t.message, t.executed_at] for t in outcome.tests],
+        )

@@ -1,0 +1,35 @@
+"""Opening DuckDB files: the one place connections are made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from flows.settings import STORAGE_VERSION
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to a working file."""
+    return duckdb.connect(str(path))
+
+
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse: no files outside it, settings locked."""
+    con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+    con.execute("set lock_configuration = true")
+    return con
+
+
+def create_empty(path: Path) -> None:
+    """A new database file in the storage format DuckDB 1.4+ clients can open."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{_quoted(path)}' as new_warehouse (storage_version '{STORAGE_VERSION}')")
+        con.execute("detach new_warehouse")
+    finally:
+        con.close()
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
