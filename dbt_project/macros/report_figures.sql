@@ -35,7 +35,7 @@ data_row_sums as (
         file_path,
         file_sha256,
         {%- for c in counts %}
-        sum({{ c }}) as {{ c }},
+        cast(sum({{ c }}) as bigint) as {{ c }},
         {%- endfor %}
         count(*) as data_rows
 

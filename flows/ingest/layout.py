@@ -134,7 +134,7 @@ def lay_out(rows: list[TextRow], dataset: Dataset, contract: Contract) -> Table:
     while end < len(rows):
         cells = _filled(rows[end].cells)
         nonblank = [j for j, c in enumerate(cells) if c]
-        if len(nonblank) < 2 or _has_numbers(cells) or _is_column_numbers(cells) or not set(nonblank) - label_cols:
+        if not nonblank or _has_numbers(cells) or _is_column_numbers(cells) or not set(nonblank) - label_cols:
             break
         end += 1
     header = [rows[i].cells for i in range(start, end)]

@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine with Python 3.11 and pip:
+#   make run    set up .venv from the lock file, then load raw/ into warehouse/tthc.duckdb
+#   make test   set up .venv, then run the whole test suite
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup lock clean
+
+setup: $(STAMP)
+
+# Re-installs only when the lock file or the project's metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/tthc run
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+# Refresh requirements.lock from the ranges in pyproject.toml (needs the package registry).
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet '.[test]'
+	{ echo "# Exact versions of everything installed (pip freeze), for Python 3.11. Regenerate: make lock"; \
+	  .lock-venv/bin/pip freeze --exclude tthc-warehouse; } > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) warehouse

@@ -1,0 +1,42 @@
+"""Shared fixtures: a real Prefect test server, and the real pipeline run on the shipped raw/."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_RAW = PROJECT_ROOT / "raw"
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """Flows run against a temporary Prefect server and database, started once."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.fixture(scope="session")
+def shipped_run(prefect_server, tmp_path_factory):
+    """The real flow on a copy of the shipped raw/ into a temporary warehouse."""
+    from flows.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("shipped")
+    raw = root / "raw"
+    shutil.copytree(SHIPPED_RAW, raw)
+    warehouse = root / "warehouse" / "tthc.duckdb"
+    outcome = run_pipeline(raw_dir=str(raw), warehouse=str(warehouse))
+    return outcome
+
+
+@pytest.fixture()
+def shipped_db(shipped_run) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(shipped_run.warehouse), read_only=True)
+    yield con
+    con.close()
