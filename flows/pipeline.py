@@ -44,28 +44,38 @@ class RunOutcome:
 
 
 @task(cache_policy=NONE)
-def settle_rejections(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
-    """Files this run loaded whose content has error findings are logged as rejected, with the first finding."""
+def settle_statuses(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, tuple[str, str | None]]:
+    """Files this run loaded whose content has an error finding are rejected (with the first finding);
+    those that are not the version in use are superseded. Returns {path: (status, reason)} of the changes."""
     rows = con.execute(
         """
-        select log.file_path, first(f.message order by f.line_number nulls last, f.column_name)
+        select
+            log.file_path,
+            v.is_rejected,
+            first(
+                coalesce('line ' || f.line_number || ': ', '') || f.message
+                order by f.line_number nulls last, f.column_name
+            ) as first_error
         from audit.ingest_log as log
         join intermediate.int_report_versions as v
-            on v.file_path = log.file_path and v.file_sha256 = log.file_sha256 and v.is_rejected
-        join intermediate.int_findings as f
+            on v.file_path = log.file_path and v.file_sha256 = log.file_sha256
+        left join intermediate.int_findings as f
             on f.file_path = v.file_path and f.file_sha256 = v.file_sha256 and f.severity = 'error'
-        where log.load_id = ? and log.status in ('loaded', 'superseded')
-        group by log.file_path
+        where log.load_id = ? and log.status = 'loaded' and not v.is_current
+        group by log.file_path, v.is_rejected
         """,
         [run_id],
     ).fetchall()
-    reasons = {path: f"{path}: {message}" for path, message in rows}
-    for path, reason in reasons.items():
+    changes = {
+        path: ("rejected", f"{path}, {first_error}") if rejected else ("superseded", "a newer revision of this report is in use")
+        for path, rejected, first_error in rows
+    }
+    for path, (status, reason) in changes.items():
         con.execute(
-            "update audit.ingest_log set status = 'rejected', reason = ? where load_id = ? and file_path = ?",
-            [reason, run_id, path],
+            "update audit.ingest_log set status = ?, reason = ? where load_id = ? and file_path = ?",
+            [status, reason, run_id, path],
         )
-    return reasons
+    return changes
 
 
 def _summary_markdown(outcome: RunOutcome) -> str:
@@ -110,13 +120,13 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None) -> Ru
         con = connect(work)
         try:
             store_test_results(con, build)
-            rejected = settle_rejections(con, run_id) if build.success else {}
+            settled = settle_statuses(con, run_id) if build.success else {}
             headline = con.execute(HEADLINE_SQL).fetchall() if build.success else []
         finally:
             con.close()
-        for reason in rejected.values():
-            logger.warning("rejected: %s", reason)
-        summary = _with_rejections(summary, rejected)
+        for path, (status, reason) in settled.items():
+            logger.warning("%s: %s (%s)", path, status, reason)
+        summary = _settled(summary, settled)
         if build.success:
             publish(work, settings)
         else:
@@ -126,9 +136,9 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None) -> Ru
     return outcome
 
 
-def _with_rejections(summary: IngestSummary, rejected: dict[str, str]) -> IngestSummary:
-    """The ingest summary with files rejected by error findings marked as such."""
+def _settled(summary: IngestSummary, settled: dict[str, tuple[str, str | None]]) -> IngestSummary:
+    """The ingest summary with the statuses the build settled."""
     return IngestSummary([
-        replace(e, status="rejected", reason=rejected[e.found.path]) if e.found.path in rejected else e
+        replace(e, status=settled[e.found.path][0], reason=settled[e.found.path][1]) if e.found.path in settled else e
         for e in summary.entries
     ])

@@ -73,3 +73,63 @@ def read_csv_rows(data: bytes) -> tuple[list[TextRow], str, str]:
     except csv.Error as err:
         raise DecodeError(f"line {next_line}: {err}") from err
     return rows, encoding, delimiter
+
+
+def _sheet_number(value: float, number_format: str = "General") -> str:
+    """A numeric cell as a Vietnamese report would show it: "," decimal mark, "%" kept."""
+    if "%" in number_format:
+        decimals = len(number_format.split(".", 1)[1].split("%")[0]) if "." in number_format else 0
+        return f"{value * 100:.{decimals}f}".replace(".", ",") + "%"
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value)).replace(".", ",")
+
+
+def _sheet_text(value: object, number_format: str = "General") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return _sheet_number(value, number_format)
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y %H:%M:%S" if getattr(value, "hour", 0) else "%d/%m/%Y")
+    return unicodedata.normalize("NFC", str(value))
+
+
+def read_xlsx_rows(data: bytes) -> list[TextRow]:
+    """The first sheet of an .xlsx workbook; line numbers are sheet rows."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as err:  # openpyxl raises zipfile, KeyError and its own errors for damaged files
+        raise DecodeError(f"not a readable .xlsx workbook ({err.__class__.__name__}: {err})") from err
+    ws = wb.worksheets[0]
+    return [
+        TextRow(i, [_sheet_text(c.value, c.number_format) for c in row])
+        for i, row in enumerate(ws.iter_rows(min_row=1, max_row=ws.max_row), start=1)
+    ]
+
+
+def read_xls_rows(data: bytes) -> list[TextRow]:
+    """The first sheet of a legacy .xls workbook; line numbers are sheet rows."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data)
+    except Exception as err:  # xlrd raises XLRDError and struct errors for damaged files
+        raise DecodeError(f"not a readable .xls workbook ({err.__class__.__name__}: {err})") from err
+    sheet = book.sheet_by_index(0)
+    rows = []
+    for i in range(sheet.nrows):
+        cells = []
+        for cell in sheet.row(i):
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                cells.append(_sheet_text(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)))
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                cells.append("")
+            else:
+                cells.append(_sheet_text(cell.value))
+        rows.append(TextRow(i + 1, cells))
+    return rows

@@ -13,7 +13,7 @@ from flows.ingest.contract import load_contract
 from flows.ingest.decode import DecodeError
 from flows.ingest.discover import FoundFile, discover
 from flows.ingest.labels import HeaderError
-from flows.ingest.load import LogEntry, ensure_schema, log_file, newest_loaded_revision, was_loaded, write_file
+from flows.ingest.load import LogEntry, ensure_schema, log_file, was_loaded, write_file
 from flows.ingest.read import parse_report, read_bytes, sha256_of
 
 
@@ -36,8 +36,11 @@ def discover_files(raw_dir: Path) -> list[FoundFile]:
 
 
 @task(cache_policy=NONE, task_run_name="load {found.path}")
-def load_one_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile, newer_in_run: bool) -> LogEntry:
-    """Read, lay out and write one file; the log row says what happened to it."""
+def load_one_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile) -> LogEntry:
+    """Read, lay out and write one file; the log row says what happened to it.
+
+    Written files are logged as loaded; once dbt has judged them, the pipeline marks those
+    that an error finding rejects, or that are not the version in use, as such."""
     contract = load_contract()
     if found.refusal:
         entry = LogEntry(found, None, "refused", found.refusal)
@@ -54,16 +57,13 @@ def load_one_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, f
         log_file(con, load_id, entry)
         return entry
     sha = sha256_of(data)
-    newest = newest_loaded_revision(con, found)
-    superseded = newer_in_run or (newest is not None and newest > found.revision)
     if was_loaded(con, found.path, sha):
-        entry = LogEntry(found, sha, "superseded" if superseded else "duplicate",
-                         "a newer revision of this report is in use" if superseded else "same content at the same path was loaded before", 0)
+        entry = LogEntry(found, sha, "duplicate", "the same content at the same path was loaded before", 0)
         log_file(con, load_id, entry)
         return entry
     try:
         table = parse_report(data, found, contract)
-    except (DecodeError, NotImplementedError) as err:
+    except DecodeError as err:
         entry = LogEntry(found, sha, "refused", f"{found.path}: {err}")
         log_file(con, load_id, entry)
         return entry
@@ -72,9 +72,7 @@ def load_one_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, f
         log_file(con, load_id, entry)
         return entry
     reason = f"unknown columns ignored: {'; '.join(table.unknown_columns)}" if table.unknown_columns else None
-    if superseded:
-        reason = "a newer revision of this report is in use" + (f"; {reason}" if reason else "")
-    entry = LogEntry(found, sha, "superseded" if superseded else "loaded", reason, len(table.rows))
+    entry = LogEntry(found, sha, "loaded", reason, len(table.rows))
     write_file(con, load_id, contract.datasets[found.dataset], entry, table)
     return entry
 
@@ -83,15 +81,9 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str) -> Inges
     """Discover → decode → lay out → map → load, one transaction per file."""
     logger = get_run_logger()
     ensure_schema(con, load_contract())
-    found = discover_files(raw_dir)
-    newest_in_run: dict[tuple, int] = {}
-    for f in found:
-        if f.refusal is None:
-            newest_in_run[f.report_key] = max(newest_in_run.get(f.report_key, -1), f.revision or 0)
     entries = []
-    for f in found:
-        newer = f.refusal is None and newest_in_run[f.report_key] > (f.revision or 0)
-        entry = load_one_file(con, raw_dir, load_id, f, newer)
+    for f in discover_files(raw_dir):
+        entry = load_one_file(con, raw_dir, load_id, f)
         logger.info("%s: %s%s", f.path, entry.status, f" ({entry.reason})" if entry.reason else "")
         entries.append(entry)
     return IngestSummary(entries)

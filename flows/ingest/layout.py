@@ -82,6 +82,13 @@ def _is_column_numbers(cells: list[str]) -> bool:
     )
 
 
+def _is_figure(cell: str) -> bool:
+    """A cell that is meant as a figure, right or wrong ("1.234", "-", "-5", "12,5", "12a"),
+    as opposed to words in a figure column (a signature under the table)."""
+    text = cell.strip()
+    return text == "-" or any(ch.isdigit() for ch in text)
+
+
 def _has_numbers(cells: list[str]) -> bool:
     return any(_NUMBERISH.fullmatch(c) for c in _filled(cells) if c)
 
@@ -156,7 +163,7 @@ def lay_out(rows: list[TextRow], dataset: Dataset, contract: Contract) -> Table:
             table.skipped.append(SkippedRow(row.line_number, "blank", ""))
             continue
         values = {name: cells[j] for j, name in mapping.items()}
-        has_figures = any(values[n].strip() for n in dataset.value_columns if n in values)
+        has_figures = any(_is_figure(values[n]) for n in dataset.value_columns if n in values)
         label = values.get("unit", "").strip() or next(
             (c.strip() for c in cells if c.strip() and not _NUMBERISH.fullmatch(c.strip())), ""
         )

@@ -71,13 +71,6 @@ def was_loaded(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> bool:
     ).fetchone()[0] > 0
 
 
-def newest_loaded_revision(con: duckdb.DuckDBPyConnection, found: FoundFile) -> int | None:
-    return con.execute(
-        "select max(revision) from raw.report_files where dataset = ? and province_code = ? and period = ?",
-        list(found.report_key),
-    ).fetchone()[0]
-
-
 @dataclass(frozen=True)
 class LogEntry:
     found: FoundFile

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from flows.ingest.contract import Contract
-from flows.ingest.decode import read_csv_rows
+from flows.ingest.decode import read_csv_rows, read_xls_rows, read_xlsx_rows
 from flows.ingest.discover import FoundFile
 from flows.ingest.layout import Table, lay_out
 
@@ -29,7 +29,10 @@ def sha256_of(data: bytes) -> str:
 def parse_report(data: bytes, found: FoundFile, contract: Contract) -> Table:
     """Decode and lay out a report; raises DecodeError or HeaderError."""
     ext = found.path.rsplit(".", 1)[-1].lower()
-    if ext != "csv":
-        raise NotImplementedError(f"{found.path}: .{ext} files are not read yet")
-    rows, _encoding, _delimiter = read_csv_rows(data)
+    if ext == "xlsx":
+        rows = read_xlsx_rows(data)
+    elif ext == "xls":
+        rows = read_xls_rows(data)
+    else:
+        rows, _encoding, _delimiter = read_csv_rows(data)
     return lay_out(rows, contract.datasets[found.dataset], contract)

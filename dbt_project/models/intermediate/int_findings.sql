@@ -90,48 +90,65 @@ parts_not_adding_up as (
 
 {% for dataset in form_datasets %}
 {%- set counts = raw_columns(dataset, 'count') %}
-total_vs_data__{{ dataset }} as (
+-- A total row covers every data row; a subtotal covers the data rows since the previous total or subtotal.
+covered__{{ dataset }} as (
 
     select
         totals.file_path,
         totals.file_sha256,
         totals.line_number,
+        totals.row_kind,
+        {%- for c in counts %}
+        max(totals.{{ c }}) as {{ c }},
+        cast(sum(data_rows.{{ c }}) as bigint) as {{ c }}__sum,
+        count(data_rows.{{ c }}) as {{ c }}__reported{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from rows__{{ dataset }} as totals
+    inner join rows__{{ dataset }} as data_rows
+        on totals.file_path = data_rows.file_path
+        and totals.file_sha256 = data_rows.file_sha256
+        and data_rows.row_kind = 'data'
+    where totals.row_kind = 'total'
+        or (
+            totals.row_kind = 'subtotal'
+            and data_rows.line_number < totals.line_number
+            and data_rows.line_number > coalesce((
+                select max(boundary.line_number)
+                from rows__{{ dataset }} as boundary
+                where boundary.file_path = totals.file_path
+                    and boundary.file_sha256 = totals.file_sha256
+                    and boundary.row_kind in ('total', 'subtotal')
+                    and boundary.line_number < totals.line_number
+            ), 0)
+        )
+    group by totals.file_path, totals.file_sha256, totals.line_number, totals.row_kind
+
+),
+
+total_vs_data__{{ dataset }} as (
+
+    {%- for c in counts %}
+    select
+        file_path,
+        file_sha256,
+        line_number,
         'warn' as severity,
         'total_vs_data_rows' as check_code,
         '{{ dataset }}' as dataset,
-        checked.column_name,
-        'The total row gives ' || cast(checked.total_value as varchar) || ' for ' || checked.column_name
-            || ', but the data rows add up to ' || cast(checked.data_sum as varchar) || '.' as message,
-        'Dòng tổng cộng ghi ' || cast(checked.total_value as varchar) || ' ở cột ' || checked.column_name
-            || ', nhưng cộng các dòng số liệu được ' || cast(checked.data_sum as varchar) || '.' as message_vi,
-        cast(checked.data_sum as varchar) as expected_value,
-        cast(checked.total_value as varchar) as actual_value
-    from rows__{{ dataset }} as totals
-    inner join (
-        select
-            file_path,
-            file_sha256,
-            {%- for c in counts %}
-            sum({{ c }}) as {{ c }}__sum,
-            count({{ c }}) as {{ c }}__reported{{ ',' if not loop.last }}
-            {%- endfor %}
-        from rows__{{ dataset }}
-        where row_kind = 'data'
-        group by file_path, file_sha256
-    ) as sums
-        on totals.file_path = sums.file_path
-        and totals.file_sha256 = sums.file_sha256
-    cross join lateral (
-        {%- for c in counts %}
-        select '{{ c }}' as column_name, totals.{{ c }} as total_value, sums.{{ c }}__sum as data_sum,
-            sums.{{ c }}__reported as reported
-        {% if not loop.last %}union all{% endif %}
-        {%- endfor %}
-    ) as checked
-    where totals.row_kind = 'total'
-        and checked.reported > 0
-        and checked.total_value is not null
-        and checked.total_value <> checked.data_sum
+        '{{ c }}' as column_name,
+        'The ' || row_kind || ' row gives ' || cast({{ c }} as varchar) || ' for {{ c }}, but the data rows it covers add up to '
+            || cast({{ c }}__sum as varchar) || ': check the ' || row_kind || ' and the rows above it.' as message,
+        'Dòng ' || case when row_kind = 'total' then 'tổng cộng' else 'cộng nhóm' end || ' ghi ' || cast({{ c }} as varchar)
+            || ' ở cột {{ c }}, nhưng cộng các dòng số liệu được ' || cast({{ c }}__sum as varchar) || ': kiểm tra lại.' as message_vi,
+        cast({{ c }}__sum as varchar) as expected_value,
+        cast({{ c }} as varchar) as actual_value
+    from covered__{{ dataset }}
+    where {{ c }}__reported > 0
+        and {{ c }} is not null
+        and {{ c }} <> {{ c }}__sum
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 

@@ -1,0 +1,149 @@
+"""The odd and broken files of tests/corpus, loaded as one raw directory, against the hand-written manifest."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+CORPUS = Path(__file__).parent / "corpus"
+MANIFEST = yaml.safe_load((Path(__file__).parent / "corpus_manifest.yml").read_text(encoding="utf-8"))["files"]
+
+
+def _report(path: str) -> tuple[str, str, str]:
+    dataset, name = path.split("/")
+    province, period = name.split(".")[0].split("_")[:2]
+    return dataset, province, period
+
+
+@pytest.fixture(scope="module")
+def corpus_run(prefect_server, tmp_path_factory):
+    from flows.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(CORPUS, root / "raw", symlinks=True)
+    outcome = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(root / "tthc.duckdb"))
+    con = duckdb.connect(str(outcome.warehouse), read_only=True)
+    yield outcome, con
+    con.close()
+
+
+def test_manifest_covers_every_corpus_file():
+    on_disk = {p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*") if p.is_file() or p.is_symlink()}
+    assert on_disk == set(MANIFEST)
+    assert len(on_disk) >= 30
+
+
+def test_run_publishes_and_exits_3_for_refusals(corpus_run):
+    outcome, _ = corpus_run
+    assert outcome.published
+    assert outcome.exit_code == 3
+
+
+@pytest.mark.parametrize("path", sorted(MANIFEST))
+def test_file_outcome(corpus_run, path):
+    outcome, con = corpus_run
+    expected = MANIFEST[path]
+    status, reason, rows_read = con.execute(
+        "select status, reason, rows_read from audit.ingest_log where file_path = ?", [path]
+    ).fetchone()
+    assert status == expected["status"], reason
+    for words in expected.get("reason", []):
+        assert words in (reason or ""), f"{words!r} not in {reason!r}"
+    if "rows" in expected:
+        assert rows_read == expected["rows"]
+    # the summary printed by `tthc run` carries the same status
+    assert {e.found.path: e.status for e in outcome.ingest.entries}[path] == expected["status"]
+
+
+@pytest.mark.parametrize("path", sorted(p for p, e in MANIFEST.items() if "figures" in e))
+def test_loaded_figures(corpus_run, path):
+    _, con = corpus_run
+    _, province, period = _report(path)
+    for code, (num, den) in MANIFEST[path]["figures"].items():
+        row = con.execute(
+            """select numerator, denominator, value, unit from marts.province_indicators
+               where province_code = ? and period = ? and indicator_code = ?""",
+            [province, period, code],
+        ).fetchone()
+        assert row is not None, code
+        assert (row[0], row[1]) == (num, den), code
+        if row[3] == "count":
+            assert row[2] == (None if num is None else pytest.approx(num))
+        elif num is None or not den:
+            assert row[2] is None, code  # not computable: NULL, never 0
+        else:
+            assert row[2] == pytest.approx(num / den)
+
+
+@pytest.mark.parametrize("path", sorted(p for p, e in MANIFEST.items() if "findings" in e))
+def test_findings(corpus_run, path):
+    _, con = corpus_run
+    found = sorted(
+        c for (c,) in con.execute("select check_code from marts.data_quality_findings where source_file = ?", [path]).fetchall()
+    )
+    assert found == sorted(MANIFEST[path]["findings"])
+
+
+def test_levels_from_level_rows(corpus_run):
+    _, con = corpus_run
+    path = "dossier_results/02_2021.csv"
+    levels = dict(con.execute(
+        "select unit, level from marts.dossier_results where source_file = ? and row_kind = 'data'", [path]
+    ).fetchall())
+    assert levels == MANIFEST[path]["levels"]
+
+
+def test_reconciliation(corpus_run):
+    _, con = corpus_run
+    path = "reported_indicators/25_2021.csv"
+    statuses = dict(con.execute(
+        "select indicator_code, status from marts.indicator_reconciliation where source_file = ?", [path]
+    ).fetchall())
+    assert statuses == MANIFEST[path]["reconciliation"]
+
+
+def test_rejected_revision_leaves_the_previous_version_current(corpus_run):
+    _, con = corpus_run
+    current = con.execute(
+        "select distinct source_file from marts.online_services where province_code = '27' and period = '2021-Q3'"
+    ).fetchall()
+    assert current == [("online_services/27_2021-Q3.csv",)]
+
+
+def test_superseded_revision_is_kept_in_raw_but_not_in_marts(corpus_run):
+    _, con = corpus_run
+    assert con.execute("select count(*) from raw.dossier_results where _file_path = 'dossier_results/26_2021-Q3.csv'").fetchone() == (1,)
+    assert con.execute(
+        "select distinct source_file from marts.dossier_results where province_code = '26'"
+    ).fetchall() == [("dossier_results/26_2021-Q3_r1.csv",)]
+
+
+def test_post_merger_province_name(corpus_run):
+    _, con = corpus_run
+    path = "dossier_results/08_2026-01.csv"
+    names = con.execute(
+        "select distinct province_name from marts.province_indicators where source_file = ?", [path]
+    ).fetchall()
+    assert names == [(MANIFEST[path]["province_name"],)]
+
+
+def test_physical_line_numbers(corpus_run):
+    _, con = corpus_run
+    path = "procedure_control/24_2021.csv"
+    lines = [n for (n,) in con.execute("select line_number from marts.procedure_control where source_file = ?", [path]).fetchall()]
+    assert lines == MANIFEST[path]["lines"]
+
+
+def test_every_read_row_is_in_raw_or_in_the_notes(corpus_run):
+    """Nothing lost: for each loaded file, table rows + skipped rows = the file's rows."""
+    _, con = corpus_run
+    path = "dossier_results/02_2021.csv"
+    table_rows = con.execute("select count(*) from raw.dossier_results where _file_path = ?", [path]).fetchone()[0]
+    notes = con.execute(
+        "select count(*) from audit.ingest_notes where file_path = ? and line_number is not null", [path]
+    ).fetchone()[0]
+    assert table_rows + notes == 19  # physical lines of the file
