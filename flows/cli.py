@@ -48,6 +48,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from flows.ingest.add import AddError, add_file
+
+    settings = load_settings(raw_dir=args.raw_dir)
+    try:
+        target = add_file(Path(args.file), settings.raw_dir, args.dataset, args.province, args.period, args.revision)
+    except (AddError, OSError) as err:
+        print(f"tthc add: {err}", file=sys.stderr)
+        return 1
+    print(f"added {target.relative_to(settings.raw_dir)}; run `tthc run` to load it")
+    return 0
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from flows.warehouse import connect_read_only
 
@@ -94,6 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--raw-dir", help="directory of report files (default raw/, or TTHC_RAW_DIR)")
     run.add_argument("--warehouse", help="published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)")
     run.set_defaults(func=cmd_run)
+
+    add = sub.add_parser("add", help="take in a report file with any name, under its canonical name in the raw directory")
+    add.add_argument("file")
+    add.add_argument("--dataset", required=True, help="dossier_results, procedure_inventory, online_services, ...")
+    add.add_argument("--province", required=True, help="two-digit province code valid at the end of the period")
+    add.add_argument("--period", required=True, help="YYYY, YYYY-H1, YYYY-Q3 or YYYY-MM")
+    add.add_argument("--revision", type=int, default=0, help="revision number of a corrected report (default 0)")
+    add.add_argument("--raw-dir", help="directory of report files (default raw/, or TTHC_RAW_DIR)")
+    add.set_defaults(func=cmd_add)
 
     query = sub.add_parser("query", help="run SQL read-only against the published warehouse")
     query.add_argument("sql")
