@@ -90,7 +90,8 @@ def _is_figure(cell: str) -> bool:
 
 
 def _has_numbers(cells: list[str]) -> bool:
-    return any(_NUMBERISH.fullmatch(c) for c in _filled(cells) if c)
+    """A cell written as a number or as "-" (Excel's zero): not a header row."""
+    return any(c == "-" or _NUMBERISH.fullmatch(c) for c in _filled(cells) if c)
 
 
 def _header_paths(header: list[list[str]], width: int) -> list[list[str]]:

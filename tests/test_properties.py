@@ -1,0 +1,222 @@
+"""Property-based tests: reports written in random allowed layouts, encodings and number formats
+load with the figures they were written with.
+
+The writer below shares no code with the reader (flows.ingest): its labels, number formats and
+encodings are written here again, from the contract, on purpose.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import unicodedata
+from dataclasses import dataclass
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flows.ingest.contract import load_contract
+from flows.ingest.discover import parse_name
+from flows.ingest.read import parse_report
+
+COLUMNS = [
+    "received_total", "received_online", "received_offline", "carried_over",
+    "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
+    "pending_total", "pending_in_time", "pending_late",
+]
+ONE_ROW_LABELS = {
+    "received_total": ["Tổng số hồ sơ tiếp nhận", "Số hồ sơ nhận giải quyết: Tổng số"],
+    "received_online": ["Trực tuyến", "Tiếp nhận trực tuyến"],
+    "received_offline": ["Trực tiếp, dịch vụ bưu chính", "Trực tiếp và qua bưu chính"],
+    "carried_over": ["Từ kỳ trước", "Tồn kỳ trước", "Kỳ trước chuyển sang"],
+    "resolved_total": ["Số hồ sơ đã giải quyết: Tổng số", "Đã giải quyết - Tổng số"],
+    "resolved_early": ["Trước hạn"],
+    "resolved_on_time": ["Đúng hạn"],
+    "resolved_late": ["Giải quyết quá hạn", "Trễ hạn", "Số hồ sơ đã giải quyết (Quá hạn)"],
+    "pending_total": ["Số hồ sơ đang giải quyết - Tổng số", "Đang giải quyết: Tổng số"],
+    "pending_in_time": ["Trong hạn"],
+    "pending_late": ["Số hồ sơ đang giải quyết (Quá hạn)"],
+}
+GROUPS = {
+    "received": ("Số hồ sơ nhận giải quyết", {"received_total": "Tổng số", "received_online": "Trực tuyến",
+                 "received_offline": "Trực tiếp, dịch vụ bưu chính", "carried_over": "Từ kỳ trước"}),
+    "resolved": ("Số hồ sơ đã giải quyết", {"resolved_total": "Tổng số", "resolved_early": "Trước hạn",
+                 "resolved_on_time": "Đúng hạn", "resolved_late": "Quá hạn"}),
+    "pending": ("Số hồ sơ đang giải quyết", {"pending_total": "Tổng số", "pending_in_time": "Trong hạn",
+                "pending_late": "Quá hạn"}),
+}
+UNITS = ["Sở Tư pháp", "Sở Y tế", "Sở Xây dựng", "Huyện Tiên Yên", "Thành phố Hạ Long", "Xã Quảng Đức",
+         "Ban Quản lý khu kinh tế", "Sở Giáo dục và Đào tạo", "Thị xã Quảng Yên", "Sở Tài nguyên và Môi trường"]
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def strip_diacritics(text: str) -> str:
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def encode(text: str, encoding: str) -> bytes:
+    if encoding == "cp1258":  # old Excel: precomposed vowels, tone marks as combining characters
+        out = []
+        for ch in text:
+            parts = unicodedata.normalize("NFD", ch)
+            tones = "".join(c for c in parts if c in TONE_MARKS)
+            out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONE_MARKS)) + tones)
+        return "".join(out).encode("cp1258")
+    if encoding == "utf-8-nfd":
+        return unicodedata.normalize("NFD", text).encode("utf-8")
+    return text.encode(encoding)
+
+
+def write_count(value: int, sep: str, dash_for_zero: bool) -> str:
+    if value == 0 and dash_for_zero:
+        return "-"
+    digits = str(value)
+    groups = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return sep.join(groups)
+
+
+@st.composite
+def consistent_figures(draw) -> dict[str, int]:
+    """One row's figures, with no part above its whole (else the report is rightly rejected)."""
+    count = st.integers(0, 3_000_000)
+    received = draw(count)
+    resolved = draw(st.integers(0, received))
+    early = draw(st.integers(0, resolved))
+    on_time = draw(st.integers(0, resolved - early))
+    late = draw(st.integers(0, resolved - early - on_time))
+    return {
+        "received_total": received, "received_online": draw(count), "received_offline": draw(count),
+        "carried_over": draw(count), "resolved_total": resolved, "resolved_early": early,
+        "resolved_on_time": on_time, "resolved_late": late, "pending_total": draw(count),
+        "pending_in_time": draw(count), "pending_late": draw(count),
+    }
+
+
+@dataclass
+class Report:
+    columns: list[str]
+    units: list[str]
+    figures: list[dict[str, int]]
+    total: dict[str, int] | None
+    data: bytes
+
+
+@st.composite
+def reports(draw) -> Report:
+    columns = ["received_total"] + draw(st.lists(st.sampled_from(COLUMNS[1:]), unique=True, max_size=10))
+    columns.sort(key=COLUMNS.index)
+    units = draw(st.lists(st.sampled_from(UNITS), min_size=1, max_size=5, unique=True))
+    figures = [{c: v for c, v in draw(consistent_figures()).items() if c in columns} for _ in units]
+    total_at = draw(st.sampled_from(["none", "first", "last"]))
+    total = {c: sum(f[c] for f in figures) for c in columns} if total_at != "none" else None
+    header_style = draw(st.sampled_from(["canonical", "labels", "merged"]))
+    no_diacritics = draw(st.booleans()) and header_style != "canonical"
+    with_stt = draw(st.booleans())
+    sep = draw(st.sampled_from([".", ",", " ", "\u00a0", ""]))
+    dash = draw(st.booleans())
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1258", "utf-8-nfd"]))
+    title_rows = draw(st.integers(0, 3))
+    total_label = draw(st.sampled_from(["Tổng cộng", "TỔNG SỐ", "Cộng", "Tong cong"]))
+
+    lead = (["STT"] if with_stt else []) + [draw(st.sampled_from(["Đơn vị", "Tên đơn vị", "Lĩnh vực"]))]
+    if header_style == "canonical":
+        header = [lead[:-1] + ["unit"] + columns]
+    elif header_style == "labels":
+        header = [lead + [draw(st.sampled_from(ONE_ROW_LABELS[c])) for c in columns]]
+    else:
+        top, bottom = list(lead), [""] * len(lead)
+        for group_label, leaves in GROUPS.values():
+            mine = [c for c in columns if c in leaves]
+            for i, c in enumerate(mine):
+                top.append(group_label if i == 0 else "")
+                bottom.append(leaves[c])
+        header = [top, bottom]
+    if no_diacritics:
+        header = [[strip_diacritics(h) for h in row] for row in header]
+    width = len(header[0])
+
+    lines: list[list[str]] = [["Biểu số II.06b/VPCP/KSTT"] + [""] * (width - 1)] * title_rows
+    lines += header
+
+    def row(label: str, values: dict[str, int], number: str = "") -> list[str]:
+        return ([number] if with_stt else []) + [label] + [write_count(values[c], sep, dash) for c in columns]
+
+    body = [row(u, f, str(i + 1)) for i, (u, f) in enumerate(zip(units, figures))]
+    if total is not None:
+        body.insert(0 if total_at == "first" else len(body), row(total_label, total))
+    for i in sorted(draw(st.lists(st.integers(0, len(body)), max_size=2)), reverse=True):
+        body.insert(i, [""] * width)
+    lines += body
+    if draw(st.booleans()):
+        lines.append(["Ghi chú: số liệu tạm tính"] + [""] * (width - 1))
+
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if draw(st.booleans()) else "\n").writerows(lines)
+    return Report(columns, units, figures, total, encode(buffer.getvalue(), encoding))
+
+
+def read_count(text: str) -> int:
+    text = text.strip()
+    return 0 if text == "-" else int(text.replace(".", "").replace(",", "").replace(" ", "").replace("\u00a0", ""))
+
+
+CONTRACT = load_contract()
+FOUND = parse_name("dossier_results/22_2021.csv", set(CONTRACT.datasets))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reports())
+def test_any_allowed_layout_reads_back_the_written_figures(report):
+    table = parse_report(report.data, FOUND, CONTRACT)
+    assert sorted(c for c in table.columns.values() if c != "unit") == sorted(report.columns)
+    data_rows = [r for r in table.rows if r.row_kind == "data"]
+    assert [unicodedata.normalize("NFC", r.cells["unit"]) for r in data_rows] == report.units
+    assert [{c: read_count(r.cells[c]) for c in report.columns} for r in data_rows] == report.figures
+    totals = [r for r in table.rows if r.row_kind == "total"]
+    if report.total is None:
+        assert totals == []
+    else:
+        assert [{c: read_count(totals[0].cells[c]) for c in report.columns}] == [report.total]
+        assert len(totals) == 1
+
+
+@pytest.mark.usefixtures("prefect_server")
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(reports(), min_size=6, max_size=6))
+def test_generated_reports_load_end_to_end(tmp_path_factory, batch):
+    """The whole pipeline on a batch of generated reports: loaded figures equal generated ones."""
+    from flows.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("generated")
+    provinces = ["01", "02", "04", "06", "08", "10"]
+    for province, report in zip(provinces, batch):
+        path = root / "raw" / "dossier_results" / f"{province}_2021.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(report.data)
+    outcome = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(root / "tthc.duckdb"))
+    assert outcome.published
+    con = duckdb.connect(str(outcome.warehouse), read_only=True)
+    try:
+        for province, report in zip(provinces, batch):
+            expected = report.total or {c: sum(f[c] for f in report.figures) for c in report.columns}
+            loaded = con.execute(
+                "select numerator from marts.province_indicators where province_code = ? and indicator_code = 'dossiers_received'",
+                [province],
+            ).fetchone()
+            assert loaded == (expected["received_total"],)
+            rows = con.execute(
+                f"select {', '.join(report.columns)} from marts.dossier_results where province_code = ? and row_kind = 'data' order by line_number",
+                [province],
+            ).fetchall()
+            assert rows == [tuple(f[c] for c in report.columns) for f in report.figures]
+    finally:
+        con.close()
+    shutil.rmtree(root)
