@@ -63,6 +63,39 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_results(args: argparse.Namespace) -> int:
+    from collections import defaultdict
+
+    from flows.runlog import latest_run_log
+
+    settings = load_settings(warehouse=args.warehouse)
+    record = latest_run_log(settings)
+    if record is None:
+        print(f"tthc results: no run recorded under {settings.runs_dir}; run `tthc run` first", file=sys.stderr)
+        return 1
+    print(f"Run {record['run_id']}: {'published' if record['published'] else 'NOT published'}")
+    statuses: dict[str, int] = defaultdict(int)
+    for t in record["tests"]:
+        statuses[t["status"]] += 1
+    print("Tests: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
+    for err in record["build_errors"]:
+        print(f"  failed: {err}")
+    for t in record["tests"]:
+        if t["status"] != "pass":
+            print(f"  {t['status']}: {t['test_name']} on {t['model']} ({t['failures']} rows)")
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for f in record["findings"]:
+        groups[(f["province_code"] or "-", f["severity"])].append(f)
+    print(f"Findings: {len(record['findings'])}")
+    for (province, severity), rows in sorted(groups.items()):
+        print(f"  province {province}, {severity}: {len(rows)}")
+        for f in rows:
+            where = f["source_file"] + (f", line {f['line_number']}" if f["line_number"] else "")
+            print(f"    {where}: {f['message']}")
+    print(f"Report page: {settings.report_page}")
+    return 0
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from flows.warehouse import connect_read_only
 
@@ -118,6 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     add.add_argument("--revision", type=int, default=0, help="revision number of a corrected report (default 0)")
     add.add_argument("--raw-dir", help="directory of report files (default raw/, or TTHC_RAW_DIR)")
     add.set_defaults(func=cmd_add)
+
+    results = sub.add_parser("results", help="the last run's tests and findings, whatever its outcome")
+    results.add_argument("--warehouse", help="published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)")
+    results.set_defaults(func=cmd_results)
 
     query = sub.add_parser("query", help="run SQL read-only against the published warehouse")
     query.add_argument("sql")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,6 +13,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
 from flows.ingest.flow import IngestSummary, ingest
+from flows.report import write_report_page
+from flows.runlog import collect_marts, write_run_log
 from flows.publish import discard, prepare_work_file, publish, writer_lock
 from flows.settings import load_settings
 from flows.transform import BuildOutcome, run_dbt_build, store_test_results
@@ -122,6 +125,7 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None) -> Ru
             store_test_results(con, build)
             settled = settle_statuses(con, run_id) if build.success else {}
             headline = con.execute(HEADLINE_SQL).fetchall() if build.success else []
+            marts = collect_marts(con)
         finally:
             con.close()
         for path, (status, reason) in settled.items():
@@ -132,6 +136,8 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None) -> Ru
         else:
             discard(work)
     outcome = RunOutcome(run_id, summary, build, build.success, settings.warehouse, headline)
+    record = json.loads(write_run_log(settings, outcome, marts).read_text(encoding="utf-8"))
+    write_report_page(record, settings.report_page)
     create_markdown_artifact(key="tthc-run-summary", markdown=_summary_markdown(outcome), description="TTHC run summary")
     return outcome
 

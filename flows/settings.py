@@ -32,6 +32,15 @@ class Settings:
         return self.warehouse.parent / ".tthc.lock"
 
     @property
+    def runs_dir(self) -> Path:
+        """One JSON record per run, whatever its outcome (flows/runlog.py)."""
+        return self.warehouse.parent / "runs"
+
+    @property
+    def report_page(self) -> Path:
+        return self.warehouse.parent / "report" / "index.html"
+
+    @property
     def dbt_target_dir(self) -> Path:
         return self.warehouse.parent / "dbt_target"
 

@@ -54,6 +54,8 @@ def run_dbt_build(database: Path, target_dir: Path) -> BuildOutcome:
     runner = PrefectDbtRunner(settings=settings, raise_on_failure=False)
     try:
         runner.invoke(["build"])
+    except ValueError as err:  # prefect-dbt raises it when dbt itself fails (a compilation error)
+        return BuildOutcome(success=False, invocation_id="", tests=[], node_errors=[str(err)])
     finally:
         env = DuckDBConnectionManager._ENV
         if env is not None:

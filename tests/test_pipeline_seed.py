@@ -17,7 +17,7 @@ from tests.conftest import PROJECT_ROOT, SHIPPED_RAW
 def test_run_publishes_and_every_file_loads(shipped_run):
     assert shipped_run.published
     assert shipped_run.exit_code == 0
-    assert shipped_run.ingest.count("loaded") == 6
+    assert shipped_run.ingest.count("loaded") == 8
     assert shipped_run.build.count("fail") == shipped_run.build.count("error") == 0
 
 
@@ -77,7 +77,7 @@ def test_every_dbt_test_is_in_audit_test_results(shipped_run, shipped_db):
     stored = shipped_db.execute(
         "select unique_id, status from audit.test_results where invocation_id = ?", [shipped_run.build.invocation_id]
     ).fetchall()
-    assert len(stored) == len(shipped_run.build.tests) > 90
+    assert len(stored) == len(shipped_run.build.tests) > 100
     statuses = {s for _, s in stored}
     assert statuses <= {"pass", "warn"}
     ids = {u for u, _ in stored}
@@ -92,10 +92,11 @@ def test_ingest_log_and_raw_rows_keep_lineage(shipped_db):
     log = shipped_db.execute(
         "select file_path, status, rows_read, length(file_sha256) from audit.ingest_log order by file_path"
     ).fetchall()
-    assert [r[1] for r in log] == ["loaded"] * 6
+    assert [r[1] for r in log] == ["loaded"] * 8
     assert all(r[3] == 64 for r in log)
     raw = shipped_db.execute(
-        "select _line_number, _row_kind, unit, received_total, resolved_early from raw.dossier_results"
+        "select _line_number, _row_kind, unit, received_total, resolved_early from raw.dossier_results "
+        "where _file_path = 'dossier_results/22_2020.csv'"
     ).fetchall()
     assert raw == [(8, "total", "Tổng cộng", "1.191.036", "506.606")]
 
@@ -134,14 +135,14 @@ def test_second_run_over_the_same_files_only_adds_log_rows(shipped_run, prefect_
     before = _marts(warehouse)
     again = run_pipeline(raw_dir=str(SHIPPED_RAW), warehouse=str(warehouse))
     assert again.published and again.exit_code == 0
-    assert again.ingest.count("duplicate") == 6
+    assert again.ingest.count("duplicate") == 8
     assert _marts(warehouse) == before
     con = duckdb.connect(str(warehouse), read_only=True)
     statuses = con.execute("select status, count(*) from audit.ingest_log group by status order by status").fetchall()
     raw_rows = con.execute("select count(*) from raw.dossier_results").fetchone()
     con.close()
-    assert statuses == [("duplicate", 6), ("loaded", 6)]
-    assert raw_rows == (1,)
+    assert statuses == [("duplicate", 8), ("loaded", 8)]
+    assert raw_rows == (2,)
 
 
 def test_tthc_query_prints_the_integration_rate(shipped_run):
@@ -152,3 +153,58 @@ def test_tthc_query_prints_the_integration_rate(shipped_run):
         capture_output=True, text=True, cwd=PROJECT_ROOT, env={**os.environ}, check=True,
     ).stdout
     assert json.loads(out)[0]["value"] == pytest.approx(518 / 1552)
+
+
+def test_merged_province_shows_under_its_new_code_with_ratios_from_sums(shipped_db):
+    row = shipped_db.execute(
+        """select province_name, numerator, denominator, value, contributing_codes, expected_codes, coverage_complete
+           from marts.province_indicators_2025
+           where province_code = '25' and period = '2021-Q3' and indicator_code = 'dossier_on_time_rate'"""
+    ).fetchone()
+    assert row[:3] == ("Phú Thọ", 14064, 14101)
+    assert row[3] == pytest.approx(14064 / 14101)
+    assert row[4:] == ("26", "17, 25, 26", False)  # Hòa Bình and Phú Thọ have not reported
+    # catalogue sizes do not add up across provinces: left out
+    assert shipped_db.execute(
+        "select count(*) from marts.province_indicators_2025 where indicator_code in ('procedures_total', 'national_portal_integration_rate')"
+    ).fetchone() == (0,)
+
+
+def test_reported_34_percent_would_be_a_mismatch_and_vinh_phuc_matches(shipped_db):
+    statuses = dict(shipped_db.execute(
+        "select indicator_code, status from marts.indicator_reconciliation where province_code = '26'"
+    ).fetchall())
+    assert statuses == {"dossier_on_time_rate": "match", "dossier_late_rate": "match"}
+
+
+def test_submissions_show_who_has_not_sent(shipped_db):
+    rows = dict(shipped_db.execute(
+        "select province_code, status from marts.submissions where period = '2021-Q3' and dataset = 'dossier_results'"
+    ).fetchall())
+    assert len(rows) == 63 and rows["26"] == "current" and rows["22"] == "missing"
+
+
+def test_unit_indicators_per_reporting_row(shipped_db):
+    row = shipped_db.execute(
+        """select unit, row_kind, numerator, denominator from marts.unit_indicators
+           where province_code = '26' and indicator_code = 'dossier_on_time_rate'"""
+    ).fetchone()
+    assert row == ("Trung tâm Phục vụ hành chính công tỉnh Vĩnh Phúc", "data", 14064, 14101)
+
+
+def test_failing_rows_of_data_tests_are_stored_in_audit(shipped_db):
+    stored = shipped_db.execute(
+        """select table_name from information_schema.tables
+           where table_schema = 'audit' and table_name like 'parts_add_up_procedure_invento%'"""
+    ).fetchall()
+    assert len(stored) == 1
+    assert shipped_db.execute(f'select procedures_total from audit."{stored[0][0]}"').fetchall() == [(1882,)]
+
+
+def test_markdown_artifact_summarises_the_run(shipped_run):
+    from prefect.artifacts import Artifact
+
+    artifact = Artifact.get("tthc-run-summary")  # the latest run's (other tests also run the flow)
+    assert artifact is not None and artifact.type == "markdown"
+    assert artifact.data.startswith("# TTHC run ") and "**Published**" in artifact.data
+    assert "| 22 | 2020 | national_portal_integration_rate | 33.38% (518/1,552) |" in artifact.data

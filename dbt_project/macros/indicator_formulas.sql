@@ -34,3 +34,30 @@
 {% macro indicator_datasets() %}
     {{ return(['dossier_results', 'online_services', 'procedure_inventory', 'feedback', 'procedure_control']) }}
 {% endmacro %}
+
+{#
+  The formulas applied to rows of figures: one `select` per indicator, unioned. `relations`
+  maps a dataset to the relation (or CTE) holding its figures; `keys` are carried through.
+#}
+{% macro indicator_inputs(relations, keys) %}
+    {%- for f in indicator_formulas() if f.dataset in relations %}
+    select
+        {%- for k in keys %}
+        {{ k }},
+        {%- endfor %}
+        '{{ f.code }}' as indicator_code,
+        {{ 'true' if f.denominator is none else 'false' }} as is_count,
+        cast({{ f.numerator }} as bigint) as numerator,
+        cast({{ f.denominator if f.denominator is not none else 'null' }} as bigint) as denominator
+    from {{ relations[f.dataset] }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{% endmacro %}
+
+{# A ratio is numerator / denominator, NULL when it cannot be computed (never 0); a count is its numerator. #}
+{% macro indicator_value(numerator, denominator, is_count) -%}
+    case
+        when {{ is_count }} then cast({{ numerator }} as double)
+        else cast({{ numerator }} as double) / nullif({{ denominator }}, 0)
+    end
+{%- endmacro %}

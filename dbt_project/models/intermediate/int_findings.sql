@@ -153,27 +153,65 @@ total_vs_data__{{ dataset }} as (
 ),
 
 {% endfor %}
+-- The formulas on every row, and on the report-level figures of every version.
+row_indicator_inputs as (
+
+    {%- set relations = {} %}
+    {%- for dataset in form_datasets %}{% do relations.update({dataset: 'rows__' ~ dataset}) %}{% endfor %}
+    {{ indicator_inputs(relations, ['file_path', 'file_sha256', 'line_number']) }}
+
+),
+
+ratio_inputs as (
+
+    select file_path, file_sha256, line_number, indicator_code, numerator, denominator
+    from row_indicator_inputs
+    where not is_count
+
+    union all
+
+    -- report-level figures mix a total row with data-row sums: a ratio above 1 can appear only there
+    select file_path, file_sha256, cast(null as integer) as line_number, indicator_code, numerator, denominator
+    from indicator_values
+    where unit = 'ratio'
+
+),
+
 ratios_above_one as (
 
     select
-        file_path,
-        file_sha256,
-        cast(null as integer) as line_number,
+        ratio_inputs.file_path,
+        ratio_inputs.file_sha256,
+        ratio_inputs.line_number,
         'error' as severity,
         'ratio_above_one' as check_code,
         catalog.dataset,
-        indicator_values.indicator_code as column_name,
-        'Indicator ' || indicator_values.indicator_code || ' has numerator ' || cast(numerator as varchar)
-            || ' above its denominator ' || cast(denominator as varchar) || ': a part cannot exceed its whole.' as message,
+        ratio_inputs.indicator_code as column_name,
+        'Indicator ' || ratio_inputs.indicator_code || ' has numerator ' || cast(numerator as varchar)
+            || ' above its denominator ' || cast(denominator as varchar)
+            || case when ratio_inputs.line_number is null then ' in the report''s figures' else '' end
+            || ': a part cannot exceed its whole; correct the figures and send a new revision.' as message,
         'Chỉ tiêu ' || catalog.name_vi || ' có tử số ' || cast(numerator as varchar)
-            || ' lớn hơn mẫu số ' || cast(denominator as varchar) || ': phần không thể lớn hơn tổng.' as message_vi,
+            || ' lớn hơn mẫu số ' || cast(denominator as varchar)
+            || ': phần không thể lớn hơn tổng; sửa số liệu và gửi lại báo cáo.' as message_vi,
         '≤ ' || cast(denominator as varchar) as expected_value,
         cast(numerator as varchar) as actual_value
-    from indicator_values
+    from ratio_inputs
     inner join indicator_catalog as catalog
-        on indicator_values.indicator_code = catalog.indicator_code
-    where indicator_values.unit = 'ratio'
-        and numerator > denominator
+        on ratio_inputs.indicator_code = catalog.indicator_code
+    where numerator > denominator
+        -- a report-level finding only where no row already shows it
+        and not (
+            ratio_inputs.line_number is null
+            and exists (
+                select 1
+                from row_indicator_inputs as row_level
+                where row_level.file_path = ratio_inputs.file_path
+                    and row_level.file_sha256 = ratio_inputs.file_sha256
+                    and row_level.indicator_code = ratio_inputs.indicator_code
+                    and row_level.numerator > row_level.denominator
+            )
+        )
 
 ),
 

@@ -12,17 +12,9 @@ figures__{{ dataset }} as (
 {% endfor %}
 indicator_inputs as (
 
-    {%- for f in indicator_formulas() %}
-    select
-        file_path,
-        file_sha256,
-        '{{ f.code }}' as indicator_code,
-        {{ 'true' if f.denominator is none else 'false' }} as is_count,
-        cast({{ f.numerator }} as bigint) as numerator,
-        cast({{ f.denominator if f.denominator is not none else 'null' }} as bigint) as denominator
-    from figures__{{ f.dataset }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {%- set relations = {} %}
+    {%- for dataset in indicator_datasets() %}{% do relations.update({dataset: 'figures__' ~ dataset}) %}{% endfor %}
+    {{ indicator_inputs(relations, ['file_path', 'file_sha256']) }}
 
 ),
 
@@ -34,10 +26,7 @@ indicator_values as (
         indicator_code,
         numerator,
         denominator,
-        case
-            when is_count then cast(numerator as double)
-            else cast(numerator as double) / nullif(denominator, 0)
-        end as value,
+        {{ indicator_value('numerator', 'denominator', 'is_count') }} as value,
         case when is_count then 'count' else 'ratio' end as unit
 
     from indicator_inputs

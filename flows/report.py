@@ -1,0 +1,203 @@
+"""The run report page: one static HTML file (no network needed) from a run's log.
+
+Vietnamese first with English labels, Vietnamese number formats ("1.191.036", "33,38 %"),
+and one inline SVG bar chart of ratio indicators per province and period.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from html import escape
+from pathlib import Path
+from typing import Any
+
+STYLE = """
+body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:2rem;color:#1d2733;max-width:1100px}
+h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccd}
+.en{color:#5a6777;font-weight:normal;font-size:.85em}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #dde;padding:.25rem .5rem;text-align:left;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.ok{color:#1a7f37}.warn{color:#9a6700}.error,.fail{color:#cf222e}
+.card{display:inline-block;border:1px solid #dde;border-radius:6px;padding:.5rem 1rem;margin:.25rem}
+"""
+STATUS_VI = {"pass": "Đạt", "warn": "Cảnh báo", "fail": "Không đạt", "error": "Lỗi", "skipped": "Bỏ qua"}
+SEVERITY_VI = {"error": "Lỗi", "warn": "Cảnh báo"}
+SUBMISSION_VI = {"current": "Đã gửi", "rejected": "Bị từ chối", "missing": "Chưa gửi"}
+
+
+def vn_int(value: float | int | None) -> str:
+    """1191036 → "1.191.036"."""
+    return "—" if value is None else f"{round(value):,}".replace(",", ".")
+
+
+def vn_percent(ratio: float | None, decimals: int = 2) -> str:
+    """0.33376 → "33,38 %"."""
+    return "—" if ratio is None else f"{ratio * 100:.{decimals}f}".replace(".", ",") + " %"
+
+
+def _both(vi: str, en: str) -> str:
+    return f'{escape(vi)} <span class="en">/ {escape(en)}</span>'
+
+
+def _bar_chart(rows: list[dict[str, Any]]) -> str:
+    """Horizontal bars of ratio indicators (0–100 %), labelled in Vietnamese with the English name below."""
+    bar_w, label_w, row_h = 360, 420, 34
+    height = row_h * len(rows) + 10
+    parts = [f'<svg role="img" width="{label_w + bar_w + 90}" height="{height}" xmlns="http://www.w3.org/2000/svg">']
+    for i, r in enumerate(rows):
+        y = 5 + i * row_h
+        width = 0 if r["value"] is None else max(0.0, min(1.0, r["value"])) * bar_w
+        parts.append(f'<text x="0" y="{y + 13}" font-size="12">{escape(r["name_vi"])}</text>')
+        parts.append(f'<text x="0" y="{y + 26}" font-size="10" fill="#5a6777">{escape(r["name_en"])}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{bar_w}" height="16" fill="#eef1f5"/>')
+        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{width:.1f}" height="16" fill="#2f6fb3"/>')
+        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 17}" font-size="12">{escape(vn_percent(r["value"]))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _indicators(record: dict[str, Any]) -> str:
+    by_report: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in record.get("indicators", []):
+        by_report[(r["province_code"], r["province_name"] or "", r["period"])].append(r)
+    if not by_report:
+        return "<p>Chưa có chỉ tiêu nào. <span class=\"en\">/ No indicators yet.</span></p>"
+    out = []
+    for (code, name, period), rows in sorted(by_report.items()):
+        out.append(f"<h3>{escape(name)} ({escape(code)}) — {escape(period)}</h3>")
+        ratios = [r for r in rows if r["unit"] == "ratio"]
+        if ratios:
+            out.append(_bar_chart(ratios))
+        counts = [r for r in rows if r["unit"] == "count"]
+        if counts:
+            out.append("<table><tr><th>" + _both("Chỉ tiêu", "Indicator") + "</th><th>" + _both("Giá trị", "Value") + "</th></tr>")
+            out += [
+                f'<tr><td>{_both(r["name_vi"], r["name_en"])}</td><td class="num">{vn_int(r["value"])}</td></tr>'
+                for r in counts
+            ]
+            out.append("</table>")
+        ratio_rows = [r for r in ratios if r["numerator"] is not None or r["denominator"] is not None]
+        if ratio_rows:
+            out.append("<table><tr><th>" + _both("Chỉ tiêu", "Indicator") + "</th><th>" + _both("Tử số", "Numerator")
+                       + "</th><th>" + _both("Mẫu số", "Denominator") + "</th><th>" + _both("Tỷ lệ", "Rate") + "</th></tr>")
+            out += [
+                f'<tr><td>{escape(r["name_vi"])}</td><td class="num">{vn_int(r["numerator"])}</td>'
+                f'<td class="num">{vn_int(r["denominator"])}</td><td class="num">{vn_percent(r["value"])}</td></tr>'
+                for r in ratio_rows
+            ]
+            out.append("</table>")
+    return "".join(out)
+
+
+def _tests(record: dict[str, Any]) -> str:
+    tests = record.get("tests", [])
+    counts = defaultdict(int)
+    for t in tests:
+        counts[t["status"]] += 1
+    cards = "".join(
+        f'<span class="card {escape(s)}">{escape(STATUS_VI.get(s, s))} / {escape(s)}: <b>{n}</b></span>'
+        for s, n in sorted(counts.items())
+    )
+    errors = "".join(f'<li class="error">{escape(e)}</li>' for e in record.get("build_errors", []))
+    not_passed = [t for t in tests if t["status"] != "pass"]
+    rows = "".join(
+        f'<tr><td class="{escape(t["status"])}">{escape(STATUS_VI.get(t["status"], t["status"]))}</td>'
+        f'<td>{escape(t["test_name"])}</td><td>{escape(t["model"] or "")}</td><td class="num">{t["failures"] if t["failures"] is not None else ""}</td></tr>'
+        for t in not_passed
+    )
+    table = (
+        "<table><tr><th>" + _both("Kết quả", "Status") + "</th><th>" + _both("Kiểm thử", "Test") + "</th><th>"
+        + _both("Bảng", "Model") + "</th><th>" + _both("Số dòng lỗi", "Failures") + "</th></tr>" + rows + "</table>"
+        if rows else ""
+    )
+    return f"<p>{cards}</p>" + (f"<ul>{errors}</ul>" if errors else "") + table
+
+
+def _findings(record: dict[str, Any]) -> str:
+    findings = record.get("findings", [])
+    if not findings:
+        return "<p>Không có phát hiện nào. <span class=\"en\">/ No findings.</span></p>"
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for f in findings:
+        groups[(f["province_code"] or "", f["severity"])].append(f)
+    out = []
+    for (province, severity), rows in sorted(groups.items()):
+        out.append(f'<h3>{_both("Tỉnh", "Province")} {escape(province)} — '
+                   f'<span class="{escape(severity)}">{escape(SEVERITY_VI.get(severity, severity))} / {escape(severity)}</span></h3>')
+        out.append("<table><tr><th>" + _both("Tệp, dòng", "File, line") + "</th><th>" + _both("Nội dung", "Message")
+                   + "</th><th>" + _both("Mong đợi", "Expected") + "</th><th>" + _both("Thực tế", "Actual") + "</th></tr>")
+        out += [
+            f'<tr><td>{escape(f["source_file"])}{", dòng " + str(f["line_number"]) if f["line_number"] else ""}</td>'
+            f'<td>{escape(f["message_vi"])}<br><span class="en">{escape(f["message"])}</span></td>'
+            f'<td class="num">{escape(_vn_figure(f["expected_value"]))}</td><td class="num">{escape(_vn_figure(f["actual_value"]))}</td></tr>'
+            for f in rows
+        ]
+        out.append("</table>")
+    return "".join(out)
+
+
+def _vn_figure(text: str | None) -> str:
+    """Whole numbers in findings shown the Vietnamese way; anything else as written."""
+    return vn_int(int(text)) if text and text.isdigit() else (text or "")
+
+
+def _submissions(record: dict[str, Any]) -> str:
+    groups: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for s in record.get("submissions", []):
+        groups[(s["period"], s["dataset"])][s["status"]].append(f'{s["province_name"]} ({s["province_code"]})')
+    if not groups:
+        return ""
+    out = ["<table><tr><th>" + _both("Kỳ", "Period") + "</th><th>" + _both("Biểu", "Dataset") + "</th>"
+           + "".join(f"<th>{_both(SUBMISSION_VI[k], k)}</th>" for k in ("current", "rejected", "missing")) + "</tr>"]
+    for (period, dataset), by_status in sorted(groups.items()):
+        cells = []
+        for status in ("current", "rejected", "missing"):
+            names = by_status.get(status, [])
+            shown = ", ".join(map(escape, names)) if status != "missing" else (
+                f"<details><summary>{len(names)}</summary>{', '.join(map(escape, names))}</details>" if names else "0")
+            cells.append(f"<td>{shown}</td>")
+        out.append(f"<tr><td>{escape(period)}</td><td>{escape(dataset)}</td>{''.join(cells)}</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def render(record: dict[str, Any]) -> str:
+    published = record["published"]
+    state = (
+        '<span class="ok">Đã công bố / Published</span>' if published
+        else '<span class="error">Không công bố (kho dữ liệu giữ nguyên bản trước) / Not published (the previous warehouse stays)</span>'
+    )
+    files = defaultdict(int)
+    for f in record.get("files", []):
+        files[f["status"]] += 1
+    turned_away = "".join(
+        f'<li>{escape(f["path"])} — {escape(f["status"])}: {escape(f["reason"] or "")}</li>'
+        for f in record.get("files", []) if f["status"] in ("refused", "rejected")
+    )
+    return f"""<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Báo cáo lần chạy {escape(record["run_id"])} / TTHC run report</title>
+<style>{STYLE}</style></head><body>
+<h1>{_both("Kho dữ liệu TTHC — báo cáo lần chạy", "TTHC Warehouse — run report")}</h1>
+<p>{_both("Lần chạy", "Run")} <code>{escape(record["run_id"])}</code>: {state}</p>
+<p>{"".join(f'<span class="card">{escape(k)}: <b>{v}</b></span>' for k, v in sorted(files.items()))}</p>
+{f"<ul>{turned_away}</ul>" if turned_away else ""}
+<h2 id="indicators">{_both("Chỉ tiêu theo tỉnh", "Indicators by province")}</h2>
+{_indicators(record)}
+<h2 id="tests">{_both("Kết quả kiểm thử", "Test results")}</h2>
+{_tests(record)}
+<h2 id="findings">{_both("Phát hiện về chất lượng dữ liệu", "Data quality findings")}</h2>
+{_findings(record)}
+<h2 id="submissions">{_both("Tình hình gửi báo cáo", "Submissions")}</h2>
+{_submissions(record)}
+</body></html>
+"""
+
+
+def write_report_page(record: dict[str, Any], target: Path) -> Path:
+    """Write the page atomically, so that a reader never sees half a page."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".html.tmp")
+    tmp.write_text(render(record), encoding="utf-8")
+    os.replace(tmp, target)
+    return target
