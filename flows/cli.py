@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
+from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 
-from flows.settings import load_settings
+from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, load_settings
+
+WAREHOUSE_HELP = "published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)"
+RAW_DIR_HELP = "directory of report files (default raw/, or TTHC_RAW_DIR)"
 
 
 def _print_run(outcome) -> None:  # outcome: flows.pipeline.RunOutcome
@@ -49,8 +52,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from flows.ingest.add import AddError, add_file
 
     settings = load_settings(raw_dir=args.raw_dir)
@@ -64,8 +65,6 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
-    from collections import defaultdict
-
     from flows.runlog import latest_run_log
 
     settings = load_settings(warehouse=args.warehouse)
@@ -97,50 +96,95 @@ def cmd_results(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from flows.warehouse import connect_read_only
+    import duckdb
+
+    from flows.query import QueryTimeout, query_warehouse, write_result
 
     settings = load_settings(warehouse=args.warehouse)
     if not settings.warehouse.exists():
         print(f"tthc query: no warehouse at {settings.warehouse}; run `tthc run` first", file=sys.stderr)
         return 1
-    con = connect_read_only(settings.warehouse)
     try:
-        cur = con.execute(args.sql)
-        names = [d[0] for d in cur.description or []]
-        rows = cur.fetchall()
-    except Exception as err:  # duckdb raises several error classes; all are the user's SQL
+        result = query_warehouse(settings.warehouse, args.sql, args.timeout)
+        write_result(result, args.format, sys.stdout, Path(args.output) if args.output else None)
+    except QueryTimeout as err:
+        print(f"tthc query: {err}", file=sys.stderr)
+        return 2
+    except (duckdb.Error, ValueError, OSError) as err:
         print(f"tthc query: {err}", file=sys.stderr)
         return 1
-    finally:
-        con.close()
-    _write_rows(names, rows, args.format)
     return 0
 
 
-def _write_rows(names: list[str], rows: list[tuple], fmt: str) -> None:
-    if fmt == "csv":
-        w = csv.writer(sys.stdout)
-        w.writerow(names)
-        w.writerows(rows)
-    elif fmt == "json":
-        json.dump([dict(zip(names, r)) for r in rows], sys.stdout, ensure_ascii=False, default=str, indent=1)
-        print()
-    else:
-        cells = [[("NULL" if v is None else str(v)) for v in r] for r in rows]
-        widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(names)]
-        print("  ".join(n.ljust(w) for n, w in zip(names, widths)))
-        print("  ".join("-" * w for w in widths))
-        for r in cells:
-            print("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+def cmd_shell(args: argparse.Namespace) -> int:
+    """An interactive SQL prompt on the same terms as `tthc query`: read-only, no files outside, time limit."""
+    import duckdb
+
+    from flows.query import QueryTimeout, run_sql, write_table
+    from flows.warehouse import connect_read_only
+
+    settings = load_settings(warehouse=args.warehouse)
+    if not settings.warehouse.exists():
+        print(f"tthc shell: no warehouse at {settings.warehouse}; run `tthc run` first", file=sys.stderr)
+        return 1
+    con = connect_read_only(settings.warehouse)
+    print(f"{settings.warehouse} (read-only). End statements with ';'. Ctrl-D to quit.")
+    buffer: list[str] = []
+    try:
+        while True:
+            try:
+                line = input("tthc> " if not buffer else "  ... ")
+            except EOFError:
+                print()
+                return 0
+            buffer.append(line)
+            if not line.rstrip().endswith(";"):
+                continue
+            sql, buffer = "\n".join(buffer), []
+            try:
+                write_table(run_sql(con, sql, args.timeout), sys.stdout)
+            except (QueryTimeout, duckdb.Error) as err:
+                print(f"error: {err}")
+    finally:
+        con.close()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def cmd_docs_serve(args: argparse.Namespace) -> int:
+    import functools
+    import http.server
+
+    settings = load_settings(warehouse=args.warehouse)
+    docs = settings.docs_page
+    if not docs.exists():
+        print(f"tthc docs serve: no docs at {docs}; a successful `tthc run` publishes them", file=sys.stderr)
+        return 1
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(docs.parent))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
+        print(f"dbt docs of {settings.warehouse} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from prefect import serve
+
+    from flows.schedule import deployments
+
+    settings = load_settings(raw_dir=args.raw_dir, warehouse=args.warehouse)
+    serve(*deployments(settings, nightly_cron=args.nightly_cron, cutoff_cron=args.cutoff_cron))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tthc", description="TTHC Warehouse: load provincial TTHC reports, compute indicators.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="load raw files, build and test the marts, publish the warehouse")
-    run.add_argument("--raw-dir", help="directory of report files (default raw/, or TTHC_RAW_DIR)")
-    run.add_argument("--warehouse", help="published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)")
+    run.add_argument("--raw-dir", help=RAW_DIR_HELP)
+    run.add_argument("--warehouse", help=WAREHOUSE_HELP)
     run.set_defaults(func=cmd_run)
 
     add = sub.add_parser("add", help="take in a report file with any name, under its canonical name in the raw directory")
@@ -149,20 +193,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     add.add_argument("--province", required=True, help="two-digit province code valid at the end of the period")
     add.add_argument("--period", required=True, help="YYYY, YYYY-H1, YYYY-Q3 or YYYY-MM")
     add.add_argument("--revision", type=int, default=0, help="revision number of a corrected report (default 0)")
-    add.add_argument("--raw-dir", help="directory of report files (default raw/, or TTHC_RAW_DIR)")
+    add.add_argument("--raw-dir", help=RAW_DIR_HELP)
     add.set_defaults(func=cmd_add)
 
     results = sub.add_parser("results", help="the last run's tests and findings, whatever its outcome")
-    results.add_argument("--warehouse", help="published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)")
+    results.add_argument("--warehouse", help=WAREHOUSE_HELP)
     results.set_defaults(func=cmd_results)
 
     query = sub.add_parser("query", help="run SQL read-only against the published warehouse")
     query.add_argument("sql")
-    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    query.add_argument("--warehouse", help="published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)")
+    query.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    query.add_argument("--output", help="write to this file instead of the terminal (required for xlsx)")
+    query.add_argument("--timeout", type=float, default=300.0, help="seconds before the query is stopped (default 300)")
+    query.add_argument("--warehouse", help=WAREHOUSE_HELP)
     query.set_defaults(func=cmd_query)
 
-    args = parser.parse_args(argv)
+    shell = sub.add_parser("shell", help="interactive read-only SQL prompt on the published warehouse")
+    shell.add_argument("--timeout", type=float, default=300.0, help="seconds before a statement is stopped (default 300)")
+    shell.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    shell.set_defaults(func=cmd_shell)
+
+    docs = sub.add_parser("docs", help="the dbt docs of the published warehouse")
+    docs_sub = docs.add_subparsers(dest="docs_command", required=True)
+    docs_serve = docs_sub.add_parser("serve", help="serve the docs page on localhost")
+    docs_serve.add_argument("--port", type=int, default=8080)
+    docs_serve.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    docs_serve.set_defaults(func=cmd_docs_serve)
+
+    serve = sub.add_parser("serve", help="serve the scheduled runs to a Prefect server (prefect server start first)")
+    serve.add_argument("--nightly-cron", default=NIGHTLY_CRON, help=f"nightly run, Asia/Ho_Chi_Minh time (default '{NIGHTLY_CRON}')")
+    serve.add_argument("--cutoff-cron", default=CUTOFF_CRON, help=f"run after each cut-off (default '{CUTOFF_CRON}')")
+    serve.add_argument("--raw-dir", help=RAW_DIR_HELP)
+    serve.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     return args.func(args)
 
 

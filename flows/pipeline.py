@@ -15,9 +15,9 @@ from prefect.cache_policies import NONE
 from flows.ingest.flow import IngestSummary, ingest
 from flows.report import write_report_page
 from flows.runlog import collect_marts, write_run_log
-from flows.publish import discard, prepare_work_file, publish, writer_lock
+from flows.publish import discard, prepare_work_file, publish, publish_file, writer_lock
 from flows.settings import load_settings
-from flows.transform import BuildOutcome, run_dbt_build, store_test_results
+from flows.transform import BuildOutcome, generate_docs, run_dbt_build, store_test_results
 from flows.warehouse import connect
 
 HEADLINE_SQL = """
@@ -107,19 +107,19 @@ def _summary_markdown(outcome: RunOutcome) -> str:
 
 
 @flow(name="tthc-run")
-def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None) -> RunOutcome:
+def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_for_lock: bool = False) -> RunOutcome:
     """Load every report under the raw directory, build and test the marts, publish if they pass."""
     logger = get_run_logger()
     settings = load_settings(raw_dir, warehouse)
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    with writer_lock(settings):
+    with writer_lock(settings, wait=wait_for_lock):
         work = prepare_work_file(settings, run_id)
         con = connect(work)
         try:
             summary = ingest(con, settings.raw_dir, run_id)
         finally:
             con.close()
-        build = run_dbt_build(work, settings.dbt_target_dir)
+        build = run_dbt_build(work, settings.dbt_target_dir, run_id)
         con = connect(work)
         try:
             store_test_results(con, build)
@@ -132,7 +132,14 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None) -> Ru
             logger.warning("%s: %s (%s)", path, status, reason)
         summary = _settled(summary, settled)
         if build.success:
+            try:
+                docs = generate_docs(work, settings.dbt_target_dir, run_id)
+            except RuntimeError as err:  # the data passed its tests: publish it, without fresh docs
+                logger.error("%s; the docs page keeps the previous version", err)
+                docs = None
             publish(work, settings)
+            if docs is not None:
+                publish_file(docs, settings.docs_page)
         else:
             discard(work)
     outcome = RunOutcome(run_id, summary, build, build.success, settings.warehouse, headline)

@@ -19,12 +19,14 @@ class RunInProgress(RuntimeError):
 
 
 @contextmanager
-def writer_lock(settings: Settings) -> Iterator[None]:
-    """One writer at a time, across processes and terminals (an OS file lock)."""
+def writer_lock(settings: Settings, wait: bool = False) -> Iterator[None]:
+    """One writer at a time, across processes and terminals (an OS file lock).
+
+    By hand a second run stops with a message; a scheduled run (`wait`) queues behind the first."""
     settings.lock_file.parent.mkdir(parents=True, exist_ok=True)
     with open(settings.lock_file, "a+") as f:
         try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(f, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             f.seek(0)
             holder = f.read().strip() or "another process"
@@ -42,11 +44,14 @@ def writer_lock(settings: Settings) -> Iterator[None]:
 
 
 def prepare_work_file(settings: Settings, run_id: str) -> Path:
-    """A private copy of the published warehouse (or a new, empty one) for this run to write."""
-    settings.work_dir.mkdir(parents=True, exist_ok=True)
-    for stale in settings.work_dir.glob("*.duckdb*"):
-        stale.unlink()  # left by a killed run; we hold the writer lock
-    work = settings.work_dir / f"{run_id}.duckdb"
+    """A private copy of the published warehouse (or a new, empty one) for this run to write.
+
+    It keeps the published file's name (in a folder per run), so that the catalog name dbt
+    records, and the docs show, is the one readers see."""
+    if settings.work_dir.exists():
+        shutil.rmtree(settings.work_dir)  # left by a killed run; we hold the writer lock
+    work = settings.work_dir / run_id / settings.warehouse.name
+    work.parent.mkdir(parents=True)
     if settings.warehouse.exists():
         shutil.copyfile(settings.warehouse, work)
     else:
@@ -64,9 +69,17 @@ def publish(work: Path, settings: Settings) -> None:
         previous.unlink(missing_ok=True)
         os.link(settings.warehouse, previous)
     os.replace(work, settings.warehouse)
+    shutil.rmtree(work.parent, ignore_errors=True)
 
 
 def discard(work: Path) -> None:
     """Drop a working file that will not be published."""
-    for p in (work, work.with_name(work.name + ".wal")):
-        p.unlink(missing_ok=True)
+    shutil.rmtree(work.parent, ignore_errors=True)
+
+
+def publish_file(source: Path, target: Path) -> None:
+    """Copy a page beside the warehouse atomically (a reader never sees half of it)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)

@@ -7,9 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# Another dbt project (a copy with an extra test, say) can be pointed at with TTHC_DBT_PROJECT_DIR.
+DBT_PROJECT_DIR = Path(os.environ.get("TTHC_DBT_PROJECT_DIR") or PROJECT_ROOT / "dbt_project").resolve()
 SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 PROVINCES_CSV = DBT_PROJECT_DIR / "seeds" / "provinces_2025.csv"
+
+# Scheduled runs (flows/schedule.py), in Asia/Ho_Chi_Minh time: every night at 02:00, and at 06:00
+# on each reporting cut-off (15 March, June, September, December).
+NIGHTLY_CRON = os.environ.get("TTHC_NIGHTLY_CRON", "0 2 * * *")
+CUTOFF_CRON = os.environ.get("TTHC_CUTOFF_CRON", "0 6 15 3,6,9,12 *")
 
 # The published file must stay readable by DuckDB 1.4+ clients (contract §2).
 STORAGE_VERSION = "v1.4.0"
@@ -39,6 +45,11 @@ class Settings:
     @property
     def report_page(self) -> Path:
         return self.warehouse.parent / "report" / "index.html"
+
+    @property
+    def docs_page(self) -> Path:
+        """The dbt docs of the published warehouse, one static page."""
+        return self.warehouse.parent / "docs" / "index.html"
 
     @property
     def dbt_target_dir(self) -> Path:

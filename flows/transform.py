@@ -43,9 +43,8 @@ class BuildOutcome:
         return sum(t.status == status for t in self.tests)
 
 
-def run_dbt_build(database: Path, target_dir: Path) -> BuildOutcome:
-    """`dbt build` on `database`; closes dbt-duckdb's connection before returning."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+def run_dbt_build(database: Path, target_dir: Path, run_id: str) -> BuildOutcome:
+    """`dbt build` on `database`, stamping the marts with `run_id`; closes dbt-duckdb's connection before returning."""
     from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
     os.environ["TTHC_DBT_DATABASE"] = str(database)
@@ -53,15 +52,42 @@ def run_dbt_build(database: Path, target_dir: Path) -> BuildOutcome:
     settings = PrefectDbtSettings(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target_dir)
     runner = PrefectDbtRunner(settings=settings, raise_on_failure=False)
     try:
-        runner.invoke(["build"])
+        runner.invoke(["build", "--vars", json.dumps({"run_id": run_id})])
     except ValueError as err:  # prefect-dbt raises it when dbt itself fails (a compilation error)
         return BuildOutcome(success=False, invocation_id="", tests=[], node_errors=[str(err)])
     finally:
-        env = DuckDBConnectionManager._ENV
-        if env is not None:
-            env.close()
-        DuckDBConnectionManager.close_all_connections()
+        _close_dbt_connection()
     return read_build_results(target_dir)
+
+
+def _close_dbt_connection() -> None:
+    """dbt-duckdb keeps its connection open (keep_open); the flow must reopen the file itself."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def generate_docs(database: Path, target_dir: Path, run_id: str) -> Path:
+    """`dbt docs generate --static` on the built file: one self-contained HTML page.
+
+    It overwrites run_results.json, so call it only after the build's results were read.
+    """
+    from dbt.cli.main import dbtRunner
+
+    os.environ["TTHC_DBT_DATABASE"] = str(database)
+    try:
+        result = dbtRunner().invoke([
+            "docs", "generate", "--static", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(target_dir), "--vars", json.dumps({"run_id": run_id}), "--quiet",
+        ])
+    finally:
+        _close_dbt_connection()
+    if not result.success:
+        raise RuntimeError(f"dbt docs generate failed: {result.exception}")
+    return target_dir / "static_index.html"
 
 
 def read_build_results(target_dir: Path) -> BuildOutcome:

@@ -52,5 +52,8 @@ current_rows as (
 
 )
 
-select * from current_rows
+select
+    current_rows.*,
+    {{ run_id() }} as run_id
+from current_rows
 {% endmacro %}

@@ -76,4 +76,7 @@ shown_findings as (
 
 )
 
-select * from shown_findings
+select
+    shown_findings.*,
+    {{ run_id() }} as run_id
+from shown_findings

@@ -39,4 +39,7 @@ indicators as (
 
 )
 
-select * from indicators
+select
+    indicators.*,
+    {{ run_id() }} as run_id
+from indicators

@@ -26,4 +26,7 @@ periods as (
 
 )
 
-select * from periods
+select
+    periods.*,
+    {{ run_id() }} as run_id
+from periods

@@ -47,4 +47,7 @@ provinces as (
 
 )
 
-select * from provinces
+select
+    provinces.*,
+    {{ run_id() }} as run_id
+from provinces

@@ -99,4 +99,7 @@ compared as (
 
 )
 
-select * from compared
+select
+    compared.*,
+    {{ run_id() }} as run_id
+from compared

@@ -51,4 +51,7 @@ province_indicators as (
 
 )
 
-select * from province_indicators
+select
+    province_indicators.*,
+    {{ run_id() }} as run_id
+from province_indicators

@@ -125,4 +125,7 @@ indicators_2025 as (
 
 )
 
-select * from indicators_2025
+select
+    indicators_2025.*,
+    {{ run_id() }} as run_id
+from indicators_2025

@@ -33,4 +33,7 @@ current_rows as (
 
 )
 
-select * from current_rows
+select
+    current_rows.*,
+    {{ run_id() }} as run_id
+from current_rows

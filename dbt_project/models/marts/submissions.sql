@@ -110,4 +110,7 @@ submissions as (
 
 )
 
-select * from submissions
+select
+    submissions.*,
+    {{ run_id() }} as run_id
+from submissions

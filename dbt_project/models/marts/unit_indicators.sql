@@ -42,4 +42,7 @@ unit_indicators as (
 
 )
 
-select * from unit_indicators
+select
+    unit_indicators.*,
+    {{ run_id() }} as run_id
+from unit_indicators
