@@ -95,17 +95,24 @@ def cmd_results(args: argparse.Namespace) -> int:
     return 0
 
 
+def _published_warehouse(args: argparse.Namespace) -> Path | None:
+    """The published file, or None after telling the user to run first."""
+    warehouse = load_settings(warehouse=args.warehouse).warehouse
+    if warehouse.exists():
+        return warehouse
+    print(f"tthc {args.command}: no warehouse at {warehouse}; run `tthc run` first", file=sys.stderr)
+    return None
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
     from flows.query import QueryTimeout, query_warehouse, write_result
 
-    settings = load_settings(warehouse=args.warehouse)
-    if not settings.warehouse.exists():
-        print(f"tthc query: no warehouse at {settings.warehouse}; run `tthc run` first", file=sys.stderr)
+    if (warehouse := _published_warehouse(args)) is None:
         return 1
     try:
-        result = query_warehouse(settings.warehouse, args.sql, args.timeout)
+        result = query_warehouse(warehouse, args.sql, args.timeout)
         write_result(result, args.format, sys.stdout, Path(args.output) if args.output else None)
     except QueryTimeout as err:
         print(f"tthc query: {err}", file=sys.stderr)
@@ -123,12 +130,10 @@ def cmd_shell(args: argparse.Namespace) -> int:
     from flows.query import QueryTimeout, run_sql, write_table
     from flows.warehouse import connect_read_only
 
-    settings = load_settings(warehouse=args.warehouse)
-    if not settings.warehouse.exists():
-        print(f"tthc shell: no warehouse at {settings.warehouse}; run `tthc run` first", file=sys.stderr)
+    if (warehouse := _published_warehouse(args)) is None:
         return 1
-    con = connect_read_only(settings.warehouse)
-    print(f"{settings.warehouse} (read-only). End statements with ';'. Ctrl-D to quit.")
+    con = connect_read_only(warehouse)
+    print(f"{warehouse} (read-only). End statements with ';'. Ctrl-D to quit.")
     buffer: list[str] = []
     try:
         while True:

@@ -48,7 +48,7 @@ def run_dbt_build(database: Path, target_dir: Path, run_id: str) -> BuildOutcome
     from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
     os.environ["TTHC_DBT_DATABASE"] = str(database)
-    os.environ.setdefault("DBT_LOG_PATH", str(target_dir / "logs"))
+    os.environ["DBT_LOG_PATH"] = str(target_dir / "logs")
     settings = PrefectDbtSettings(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target_dir)
     runner = PrefectDbtRunner(settings=settings, raise_on_failure=False)
     try:

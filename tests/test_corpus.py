@@ -97,9 +97,9 @@ def test_levels_from_level_rows(corpus_run):
     assert levels == MANIFEST[path]["levels"]
 
 
-def test_reconciliation(corpus_run):
+@pytest.mark.parametrize("path", sorted(p for p, e in MANIFEST.items() if "reconciliation" in e))
+def test_reconciliation(corpus_run, path):
     _, con = corpus_run
-    path = "reported_indicators/25_2021.csv"
     statuses = dict(con.execute(
         "select indicator_code, status from marts.indicator_reconciliation where source_file = ?", [path]
     ).fetchall())
