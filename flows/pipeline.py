@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,9 +12,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
 from flows.ingest.flow import IngestSummary, ingest
+from flows.publish import discard, prepare_work_file, publish, publish_file, writer_lock
 from flows.report import write_report_page
 from flows.runlog import collect_marts, write_run_log
-from flows.publish import discard, prepare_work_file, publish, publish_file, writer_lock
 from flows.settings import load_settings
 from flows.transform import BuildOutcome, generate_docs, run_dbt_build, store_test_results
 from flows.warehouse import connect
@@ -143,8 +142,7 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
         else:
             discard(work)
     outcome = RunOutcome(run_id, summary, build, build.success, settings.warehouse, headline)
-    record = json.loads(write_run_log(settings, outcome, marts).read_text(encoding="utf-8"))
-    write_report_page(record, settings.report_page)
+    write_report_page(write_run_log(settings, outcome, marts), settings.report_page)
     create_markdown_artifact(key="tthc-run-summary", markdown=_summary_markdown(outcome), description="TTHC run summary")
     return outcome
 

@@ -67,8 +67,10 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
-def write_run_log(settings: Settings, outcome: Any, marts: dict[str, list[dict[str, Any]]]) -> Path:
-    """Write warehouse/runs/<run_id>.json atomically; `outcome` is a flows.pipeline.RunOutcome."""
+def write_run_log(settings: Settings, outcome: Any, marts: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Write warehouse/runs/<run_id>.json atomically and return the record as written (dates as
+    ISO text), so that the report page shows exactly what `tthc results` reads.
+    `outcome` is a flows.pipeline.RunOutcome."""
     runs = settings.runs_dir
     runs.mkdir(parents=True, exist_ok=True)
     record = {
@@ -85,11 +87,12 @@ def write_run_log(settings: Settings, outcome: Any, marts: dict[str, list[dict[s
         "tests": [asdict(t) for t in outcome.build.tests],
         **marts,
     }
+    text = json.dumps(record, ensure_ascii=False, default=_default, indent=1)
     target = runs / f"{outcome.run_id}.json"
     tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False, default=_default, indent=1), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)
-    return target
+    return json.loads(text)
 
 
 def latest_run_log(settings: Settings) -> dict[str, Any] | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-PERIOD_PATTERN = r"\d{4}(?:-H[12]|-Q[1-4]|-(?:0[1-9]|1[0-2]))?"
-_PERIOD = re.compile(rf"(?P<year>\d{{4}})(?:-(?P<part>H[12]|Q[1-4]|\d{{2}}))?")
+PERIOD_PATTERN = r"(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]|0[1-9]|1[0-2]))?"
+_PERIOD = re.compile(PERIOD_PATTERN)
 
 
 def _month_window(year: int, first_month: int, last_month: int) -> tuple[date, date]:
@@ -21,7 +21,7 @@ def _month_window(year: int, first_month: int, last_month: int) -> tuple[date, d
 def period_bounds(period: str) -> tuple[date, date]:
     """Start and end date of a period written as YYYY, YYYY-H1, YYYY-Q3 or YYYY-MM."""
     m = _PERIOD.fullmatch(period)
-    if not m or not re.fullmatch(PERIOD_PATTERN, period):
+    if not m:
         raise ValueError(f'period "{period}" is not YYYY, YYYY-H1/H2, YYYY-Q1..Q4 or YYYY-MM')
     year, part = int(m["year"]), m["part"]
     if part is None:
@@ -35,9 +35,3 @@ def period_bounds(period: str) -> tuple[date, date]:
     month = int(part)
     return _month_window(year, month, month)
 
-
-def period_type(period: str) -> str:
-    """year, half, quarter or month."""
-    if len(period) == 4:
-        return "year"
-    return {"H": "half", "Q": "quarter"}.get(period[5], "month")
