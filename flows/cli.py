@@ -183,6 +183,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _months(text: str) -> list[int]:
+    """"1-12", "3" or "1,2,3" → month numbers."""
+    months: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        months += range(int(low), int(high or low) + 1)
+    if not months or not all(1 <= m <= 12 for m in months):
+        raise argparse.ArgumentTypeError(f"months must be between 1 and 12: {text}")
+    return months
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from flows.demo import Calibration, write_demo_data
+
+    calibration = None
+    if args.calibrate:
+        try:
+            received, early, on_time, late = (int(x.replace(".", "").replace("_", "")) for x in args.calibrate.split(","))
+            calibration = Calibration(received, early, on_time, late)
+        except ValueError as err:
+            print(f"tthc demo-data: --calibrate RECEIVED,EARLY,ON_TIME,LATE: {err}", file=sys.stderr)
+            return 1
+    paths = write_demo_data(Path(args.out), args.provinces.split(","), args.year, args.months, args.seed,
+                            calibration, args.rows_per_year)
+    print(f"wrote {len(paths)} synthetic files (synthetic = true on every row) under {Path(args.out) / 'dossiers'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tthc", description="TTHC Warehouse: load provincial TTHC reports, compute indicators.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -231,6 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--raw-dir", help=RAW_DIR_HELP)
     serve.add_argument("--warehouse", help=WAREHOUSE_HELP)
     serve.set_defaults(func=cmd_serve)
+    demo = sub.add_parser("demo-data", help="write synthetic record-level dossier exports (marked synthetic)")
+    demo.add_argument("--provinces", default="22", help="comma-separated province codes (default 22)")
+    demo.add_argument("--year", type=int, default=2020)
+    demo.add_argument("--months", type=_months, default=list(range(1, 13)), help="e.g. 1-12 (default), 3, 1,2,3")
+    demo.add_argument("--rows-per-year", type=int, default=100_000, help="per province, when not calibrated")
+    demo.add_argument("--calibrate", help="a year's RECEIVED,EARLY,ON_TIME,LATE to match exactly, "
+                                          "e.g. 1191036,506606,616726,2887 (Quảng Ninh 2020)")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--out", default="demo", help="folder to write <out>/dossiers/ into (default demo/; never raw/)")
+    demo.set_defaults(func=cmd_demo_data)
     return parser
 
 

@@ -38,9 +38,29 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class RecordColumn:
+    name: str
+    type: str  # varchar | timestamp | boolean
+    required: bool
+
+
+@dataclass(frozen=True)
+class RecordDataset:
+    """A record-level export (dossiers): a header of canonical names, typed at load by DuckDB."""
+
+    name: str
+    columns: tuple[RecordColumn, ...]
+
+
+@dataclass(frozen=True)
 class Contract:
     datasets: dict[str, Dataset]
     ignored: frozenset[str]  # normalised labels of columns read past ("STT")
+    records: dict[str, RecordDataset] = field(default_factory=dict)
+
+    @property
+    def all_datasets(self) -> set[str]:
+        return set(self.datasets) | set(self.records)
 
 
 def _norm_all(labels: list[str]) -> frozenset[str]:
@@ -53,8 +73,17 @@ def load_contract() -> Contract:
     doc = yaml.safe_load(SOURCES_YAML.read_text(encoding="utf-8"))
     raw = next(s for s in doc["sources"] if s["name"] == "raw")
     datasets: dict[str, Dataset] = {}
+    records: dict[str, RecordDataset] = {}
     for table in raw["tables"]:
         meta = table.get("meta", {})
+        if meta.get("kind") == "records":
+            records[table["name"]] = RecordDataset(
+                name=table["name"],
+                columns=tuple(
+                    RecordColumn(c["name"], c["meta"]["type"], c["meta"]["required"]) for c in table["columns"]
+                ),
+            )
+            continue
         if meta.get("kind") not in ("form", "reported"):
             continue
         groups = {k: _norm_all(v) for k, v in meta.get("groups", {}).items() if k != "transparent"}
@@ -74,4 +103,4 @@ def load_contract() -> Contract:
             groups=groups,
             transparent=_norm_all(meta.get("groups", {}).get("transparent", [])),
         )
-    return Contract(datasets=datasets, ignored=_norm_all(raw["meta"]["ignored_labels"]))
+    return Contract(datasets=datasets, ignored=_norm_all(raw["meta"]["ignored_labels"]), records=records)

@@ -14,7 +14,8 @@ from flows.ingest.decode import DecodeError
 from flows.ingest.discover import FoundFile, discover
 from flows.ingest.labels import HeaderError
 from flows.ingest.load import LogEntry, ensure_schema, log_file, was_loaded, write_file
-from flows.ingest.read import parse_report, read_bytes, sha256_of
+from flows.ingest.read import inside, parse_report, read_bytes, sha256_of, sha256_of_file
+from flows.ingest.records import ensure_records_schema, is_month, load_records
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,32 @@ class IngestSummary:
 @task(cache_policy=NONE)
 def discover_files(raw_dir: Path) -> list[FoundFile]:
     """Name every file under the raw directory (contract §1.1)."""
-    return discover(raw_dir, set(load_contract().datasets) | {"dossiers"})
+    return discover(raw_dir, load_contract().all_datasets)
+
+
+def load_record_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile) -> LogEntry:
+    """A record-level export (dossiers): same naming, history and duplicate rules, typed by DuckDB."""
+    spec = load_contract().records[found.dataset]
+    if not is_month(found) or found.path.rsplit(".", 1)[-1].lower() != "csv":
+        entry = LogEntry(found, None, "refused", f"{found.path}: {found.dataset} files are CSV exports of one calendar month (<province>_YYYY-MM.csv)")
+        log_file(con, load_id, entry)
+        return entry
+    try:
+        sha = sha256_of_file(raw_dir, found.path)
+    except OSError as err:
+        entry = LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}")
+        log_file(con, load_id, entry)
+        return entry
+    if was_loaded(con, found.path, sha):
+        entry = LogEntry(found, sha, "duplicate", "the same content at the same path was loaded before", 0)
+        log_file(con, load_id, entry)
+        return entry
+    try:
+        return load_records(con, inside(raw_dir, found.path), LogEntry(found, sha, "loaded"), load_id, spec)
+    except duckdb.Error as err:
+        entry = LogEntry(found, sha, "refused", f"{found.path}: not a readable {found.dataset} export ({err})")
+        log_file(con, load_id, entry)
+        return entry
 
 
 @task(cache_policy=NONE, task_run_name="load {found.path}")
@@ -46,10 +72,8 @@ def load_one_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, f
         entry = LogEntry(found, None, "refused", found.refusal)
         log_file(con, load_id, entry)
         return entry
-    if found.dataset not in contract.datasets:
-        entry = LogEntry(found, None, "refused", f"dataset {found.dataset} is not loaded by this version of the warehouse")
-        log_file(con, load_id, entry)
-        return entry
+    if found.dataset in contract.records:
+        return load_record_file(con, raw_dir, load_id, found)
     try:
         data = read_bytes(raw_dir, found.path)
     except OSError as err:
@@ -80,10 +104,14 @@ def load_one_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, f
 def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str) -> IngestSummary:
     """Discover → decode → lay out → map → load, one transaction per file."""
     logger = get_run_logger()
-    ensure_schema(con, load_contract())
+    contract = load_contract()
+    ensure_schema(con, contract)
+    for spec in contract.records.values():
+        ensure_records_schema(con, spec)
     entries = []
-    for f in discover_files(raw_dir):
+    found = discover_files(raw_dir)
+    for number, f in enumerate(found, start=1):
         entry = load_one_file(con, raw_dir, load_id, f)
-        logger.info("%s: %s%s", f.path, entry.status, f" ({entry.reason})" if entry.reason else "")
+        logger.info("%s: %s%s [file %d of %d]", f.path, entry.status, f" ({entry.reason})" if entry.reason else "", number, len(found))
         entries.append(entry)
     return IngestSummary(entries)

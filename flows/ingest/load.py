@@ -39,7 +39,7 @@ AUDIT_DDL = [
 ]
 
 
-def _ident(name: str) -> str:
+def quote_ident(name: str) -> str:
     if not _IDENT.fullmatch(name):
         raise ValueError(f"not a plain identifier: {name!r}")
     return f'"{name}"'
@@ -50,7 +50,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     for ddl in AUDIT_DDL:
         con.execute(ddl)
     for ds in contract.datasets.values():
-        table = f"raw.{_ident(ds.name)}"
+        table = f"raw.{quote_ident(ds.name)}"
         con.execute(
             f"create table if not exists {table} (_file_path varchar not null, _file_sha256 varchar not null, "
             "_line_number integer not null, _row_kind varchar not null, _load_id varchar not null)"
@@ -61,7 +61,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
         ).fetchall()}
         for col in ds.column_names:
             if col not in have:
-                con.execute(f"alter table {table} add column {_ident(col)} varchar")
+                con.execute(f"alter table {table} add column {quote_ident(col)} varchar")
 
 
 def was_loaded(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> bool:
@@ -80,7 +80,7 @@ class LogEntry:
     rows_read: int | None = None
 
 
-def _log(con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, e: LogEntry) -> None:
+def append_log(con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, e: LogEntry) -> None:
     f = e.found
     con.execute(
         "insert into audit.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -90,7 +90,7 @@ def _log(con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, e: LogEntry
 
 def log_file(con: duckdb.DuckDBPyConnection, load_id: str, entry: LogEntry) -> None:
     """A file whose rows are not written (duplicate, refused, rejected): its log row only."""
-    _log(con, load_id, datetime.now(timezone.utc), entry)
+    append_log(con, load_id, datetime.now(timezone.utc), entry)
 
 
 def write_file(
@@ -100,7 +100,7 @@ def write_file(
     f, at = entry.found, datetime.now(timezone.utc)
     cols = dataset.column_names
     insert = (
-        f"insert into raw.{_ident(dataset.name)} ({', '.join(map(_ident, (*LINEAGE_COLUMNS, *cols)))}) "
+        f"insert into raw.{quote_ident(dataset.name)} ({', '.join(map(quote_ident, (*LINEAGE_COLUMNS, *cols)))}) "
         f"values ({', '.join('?' * (len(LINEAGE_COLUMNS) + len(cols)))})"
     )
     con.execute("begin transaction")
@@ -123,12 +123,12 @@ def write_file(
              f.revision, load_id, at, len(table.rows)],
         )
         written = con.execute(
-            f"select count(*) from raw.{_ident(dataset.name)} where _file_path = ? and _file_sha256 = ? and _load_id = ?",
+            f"select count(*) from raw.{quote_ident(dataset.name)} where _file_path = ? and _file_sha256 = ? and _load_id = ?",
             [f.path, entry.sha256, load_id],
         ).fetchone()[0]
         if written != len(table.rows):
             raise RuntimeError(f"{f.path}: read {len(table.rows)} rows but {written} are in raw.{dataset.name}")
-        _log(con, load_id, at, entry)
+        append_log(con, load_id, at, entry)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -12,18 +12,33 @@ from flows.ingest.discover import FoundFile
 from flows.ingest.layout import Table, lay_out
 
 
-def read_bytes(raw_dir: Path, rel_path: str) -> bytes:
-    """The file's bytes; refuses paths that leave `raw_dir` or pass through a link."""
+def inside(raw_dir: Path, rel_path: str) -> Path:
+    """The file's path; refuses paths that leave `raw_dir`."""
     target = (raw_dir / rel_path).resolve()
     if raw_dir.resolve() not in target.parents:
         raise PermissionError(f"{rel_path}: outside the raw directory")
-    fd = os.open(raw_dir / rel_path, os.O_RDONLY | os.O_NOFOLLOW)
+    return target
+
+
+def read_bytes(raw_dir: Path, rel_path: str) -> bytes:
+    """The file's bytes; refuses paths that leave `raw_dir` or pass through a link."""
+    fd = os.open(inside(raw_dir, rel_path), os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as f:
         return f.read()
 
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def sha256_of_file(raw_dir: Path, rel_path: str) -> str:
+    """SHA-256 of a large file, read in chunks (record exports do not fit in memory twice)."""
+    digest = hashlib.sha256()
+    fd = os.open(inside(raw_dir, rel_path), os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def parse_report(data: bytes, found: FoundFile, contract: Contract) -> Table:

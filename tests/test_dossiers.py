@@ -1,0 +1,99 @@
+"""Record-level dossier exports: typed at load, conserved line for line, idempotent; synthetic data exact."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from flows.demo import Calibration, apportion, month_plan
+from tests.conftest import PROJECT_ROOT
+
+
+def test_apportion_is_exact_and_proportional():
+    assert sum(apportion(1_191_036, [0.85, 0.7, 1.0, 1.2])) == 1_191_036
+    assert apportion(10, [1, 1]) == [5, 5]
+    plan = month_plan(Calibration(1_191_036, 506_606, 616_726, 2_887), list(range(1, 13)))
+    assert sum(p.received for p in plan.values()) == 1_191_036
+    assert sum(p.early for p in plan.values()) == 506_606
+    assert sum(p.on_time for p in plan.values()) == 616_726
+    assert sum(p.late for p in plan.values()) == 2_887
+    assert all(p.early + p.on_time + p.late <= p.received for p in plan.values())
+
+
+@pytest.fixture(scope="module")
+def dossier_run(prefect_server, tmp_path_factory):
+    from flows.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("dossiers")
+    demo = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "demo-data", "--provinces", "22", "--year", "2020",
+         "--calibrate", "1200,500,600,3", "--seed", "7", "--out", str(root / "raw")],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, check=True,
+    )
+    assert "12 synthetic files" in demo.stdout
+    broken = root / "raw" / "dossiers" / "22_2021-01.csv"
+    broken.write_text(
+        "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic\n"
+        "X1,P1,U1,province,online,03/01/2021 08:00,10/01/2021,09/01/2021,resolved,false\n"
+        "X2,P1,U1,province,online,04/01/2021,not a date,,pending,false\n"
+        "X3,P1,U1,province,online,2021-01-05,2021-01-12,,pending,false,one too many\n"
+        "X4,,U1,province,direct,2021-01-06,2021-01-13,,pending,false\n"
+        "X5,P2,U2,commune,postal,2021-01-07 09:15,2021-01-14,2021-01-15 10:00,resolved,false\n",
+        encoding="utf-8",
+    )
+    warehouse = root / "tthc.duckdb"
+    first = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(warehouse))
+    second = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(warehouse))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield first, second, con
+    con.close()
+    shutil.rmtree(root)
+
+
+def test_calibrated_synthetic_year_loads_exactly(dossier_run):
+    first, _, con = dossier_run
+    assert first.published
+    totals = con.execute(
+        """select count(*),
+                  count(*) filter (where cast(resolved_at as date) < cast(due_at as date)),
+                  count(*) filter (where cast(resolved_at as date) = cast(due_at as date)),
+                  count(*) filter (where cast(resolved_at as date) > cast(due_at as date)),
+                  bool_and(synthetic)
+           from raw.dossiers where _file_path like 'dossiers/22_2020-%'"""
+    ).fetchone()
+    assert totals == (1200, 500, 600, 3, True)
+
+
+def test_every_line_is_loaded_or_rejected_with_its_line_and_reason(dossier_run):
+    _, _, con = dossier_run
+    path = "dossiers/22_2021-01.csv"
+    loaded = con.execute("select _line_number, dossier_id from raw.dossiers where _file_path = ? order by 1", [path]).fetchall()
+    rejects = con.execute("select line_number, reason, line_text from audit.record_rejects where file_path = ? order by 1", [path]).fetchall()
+    assert loaded == [(2, "X1"), (6, "X5")]
+    assert [(line, words in reason) for (line, reason, _), words in zip(rejects, ["not a date", "TOO MANY COLUMNS", "procedure_code is empty"])] == [
+        (3, True), (4, True), (5, True)]
+    assert rejects[1][2] == "X3,P1,U1,province,online,2021-01-05,2021-01-12,,pending,false,one too many"
+    rows_read, reason = con.execute(
+        "select rows_read, reason from audit.ingest_log where file_path = ? and status = 'loaded'", [path]).fetchone()
+    assert rows_read == 5 and "2 rows loaded, 3 rejected" in reason
+
+
+def test_a_second_run_loads_nothing_twice(dossier_run):
+    _, second, con = dossier_run
+    assert second.ingest.count("duplicate") == 13 and second.ingest.count("loaded") == 0
+    assert con.execute("select count(*) from raw.dossiers").fetchone() == (1202,)
+    assert con.execute("select count(*) from audit.record_rejects").fetchone() == (3,)
+
+
+def test_dossier_files_must_cover_one_month(tmp_path, prefect_server):
+    from flows.pipeline import run_pipeline
+
+    (tmp_path / "raw" / "dossiers").mkdir(parents=True)
+    (tmp_path / "raw" / "dossiers" / "22_2020.csv").write_text("dossier_id\nA\n", encoding="utf-8")
+    outcome = run_pipeline(raw_dir=str(tmp_path / "raw"), warehouse=str(tmp_path / "tthc.duckdb"))
+    [entry] = outcome.ingest.entries
+    assert entry.status == "refused" and "one calendar month" in entry.reason
