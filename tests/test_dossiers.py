@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -45,6 +46,10 @@ def dossier_run(prefect_server, tmp_path_factory):
         "X5,P2,U2,commune,postal,2021-01-07 09:15,2021-01-14,2021-01-15 10:00,resolved,false\n",
         encoding="utf-8",
     )
+    # a report the records contradict: 499 early where the records count 500
+    (root / "raw" / "dossier_results").mkdir()
+    (root / "raw" / "dossier_results" / "22_2020.csv").write_text(
+        "Đơn vị,Tổng số hồ sơ tiếp nhận,Trước hạn,Đúng hạn,Giải quyết quá hạn\nTổng cộng,1.200,499,600,3\n", encoding="utf-8")
     warehouse = root / "tthc.duckdb"
     first = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(warehouse))
     second = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(warehouse))
@@ -82,9 +87,18 @@ def test_every_line_is_loaded_or_rejected_with_its_line_and_reason(dossier_run):
     assert rows_read == 5 and "2 rows loaded, 3 rejected" in reason
 
 
+def test_records_contradicting_a_report_are_a_finding(dossier_run):
+    _, _, con = dossier_run
+    findings = con.execute(
+        """select column_name, expected_value, actual_value from marts.data_quality_findings
+           where check_code = 'records_vs_report' and source_file = 'dossier_results/22_2020.csv'"""
+    ).fetchall()
+    assert findings == [("resolved_early", "500", "499")]
+
+
 def test_a_second_run_loads_nothing_twice(dossier_run):
     _, second, con = dossier_run
-    assert second.ingest.count("duplicate") == 13 and second.ingest.count("loaded") == 0
+    assert second.ingest.count("duplicate") == 14 and second.ingest.count("loaded") == 0
     assert con.execute("select count(*) from raw.dossiers").fetchone() == (1202,)
     assert con.execute("select count(*) from audit.record_rejects").fetchone() == (3,)
 
@@ -97,3 +111,47 @@ def test_dossier_files_must_cover_one_month(tmp_path, prefect_server):
     outcome = run_pipeline(raw_dir=str(tmp_path / "raw"), warehouse=str(tmp_path / "tthc.duckdb"))
     [entry] = outcome.ingest.entries
     assert entry.status == "refused" and "one calendar month" in entry.reason
+
+
+def _fct(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "select * exclude (run_id, built_from_loaded_at) from marts.fct_dossiers_monthly order by all"
+    ).fetchall()
+
+
+def test_adding_a_month_equals_a_full_rebuild(prefect_server, tmp_path):
+    """The incremental fact after adding a month and a revised month equals a full refresh."""
+    import os
+
+    from flows.demo import write_demo_data
+    from flows.pipeline import run_pipeline
+    from flows.settings import DBT_PROJECT_DIR
+
+    raw = tmp_path / "raw"
+    write_demo_data(raw, ["22"], 2020, [1, 2, 3], seed=3, rows_per_year=900)
+    warehouse = tmp_path / "tthc.duckdb"
+    assert run_pipeline(raw_dir=str(raw), warehouse=str(warehouse)).published
+    write_demo_data(tmp_path / "more", ["22"], 2020, [4], seed=3, rows_per_year=900)
+    write_demo_data(tmp_path / "revised", ["22"], 2020, [3], seed=99, rows_per_year=500)
+    shutil.copyfile(tmp_path / "more/dossiers/22_2020-04.csv", raw / "dossiers/22_2020-04.csv")
+    shutil.copyfile(tmp_path / "revised/dossiers/22_2020-03.csv", raw / "dossiers/22_2020-03_r1.csv")
+    again = run_pipeline(raw_dir=str(raw), warehouse=str(warehouse))
+    assert again.published and again.ingest.count("loaded") == 2
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    incremental = _fct(con)
+    months = dict(con.execute("select month, sum(received) from marts.fct_dossiers_monthly group by month").fetchall())
+    con.close()
+
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    shutil.copyfile(warehouse, rebuilt)
+    subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "build", "--select", "fct_dossiers_monthly", "--full-refresh",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "t")],
+        env={**os.environ, "TTHC_DBT_DATABASE": str(rebuilt)}, check=True, capture_output=True,
+    )
+    con = duckdb.connect(str(rebuilt), read_only=True)
+    assert _fct(con) == incremental
+    con.close()
+    assert months["2020-03"] == sum(1 for _ in open(raw / "dossiers/22_2020-03_r1.csv")) - 1  # the revision replaced March
+    assert set(months) == {"2020-01", "2020-02", "2020-03", "2020-04"}

@@ -122,7 +122,8 @@ def _marts(warehouse) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
-        return {t: con.execute(f'select * from marts."{t}" order by all').fetchall() for (t,) in tables}
+        # every mart carries the id of the run that built it; everything else must be unchanged
+        return {t: con.execute(f'select * exclude (run_id) from marts."{t}" order by all').fetchall() for (t,) in tables}
     finally:
         con.close()
 

@@ -215,6 +215,38 @@ ratios_above_one as (
 
 ),
 
+-- a reported result that the province's own dossier records contradict
+records_contradicting_reports as (
+
+    {%- for c in ['received_total', 'resolved_total', 'resolved_early', 'resolved_on_time', 'resolved_late'] %}
+    select
+        reported.file_path,
+        reported.file_sha256,
+        cast(null as integer) as line_number,
+        'warn' as severity,
+        'records_vs_report' as check_code,
+        'dossier_results' as dataset,
+        '{{ c }}' as column_name,
+        'The report gives ' || cast(reported.{{ c }} as varchar) || ' for {{ c }}, but the dossier records exported for the period count '
+            || cast(records.{{ c }} as varchar)
+            || case when records.includes_synthetic then ' (the records include synthetic demo data)' else '' end
+            || ': check the report against the one-stop system.' as message,
+        'Báo cáo ghi ' || cast(reported.{{ c }} as varchar) || ' ở cột {{ c }}, nhưng dữ liệu hồ sơ chi tiết của kỳ đếm được '
+            || cast(records.{{ c }} as varchar) || ': đối chiếu lại với hệ thống một cửa.' as message_vi,
+        cast(records.{{ c }} as varchar) as expected_value,
+        cast(reported.{{ c }} as varchar) as actual_value
+    from {{ ref('int_report_figures__dossier_results') }} as reported
+    inner join {{ ref('int_dossier_results_from_records') }} as records
+        on reported.file_path = records.file_path
+        and reported.file_sha256 = records.file_sha256
+    where records.coverage_complete
+        and reported.{{ c }} is not null
+        and reported.{{ c }} <> records.{{ c }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
 unknown_reported_indicators as (
 
     select
@@ -250,6 +282,8 @@ findings as (
     {%- endfor %}
     union all
     select * from ratios_above_one
+    union all
+    select * from records_contradicting_reports
     union all
     select * from unknown_reported_indicators
 
