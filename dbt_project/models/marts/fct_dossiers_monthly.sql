@@ -8,6 +8,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['province_code', 'month'],
+    on_schema_change='append_new_columns',
 ) }}
 
 with
