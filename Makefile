@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lock clean
+.PHONY: run test setup lock clean bench
 
 setup: $(STAMP)
 
@@ -34,3 +34,8 @@ lock:
 
 clean:
 	rm -rf $(VENV) warehouse
+
+# Benchmarks against bare DuckDB (prints figures; see docs/benchmarks.md). ROWS=10000000 make bench
+ROWS ?= 1000000
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --rows $(ROWS)

@@ -45,11 +45,15 @@ class BuildOutcome:
 
 def run_dbt_build(database: Path, target_dir: Path, run_id: str) -> BuildOutcome:
     """`dbt build` on `database`, stamping the marts with `run_id`; closes dbt-duckdb's connection before returning."""
+    from dbt_common.events.base_types import EventLevel
     from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
 
     os.environ["TTHC_DBT_DATABASE"] = str(database)
     os.environ["DBT_LOG_PATH"] = str(target_dir / "logs")
-    settings = PrefectDbtSettings(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target_dir)
+    # An explicit level: prefect-dbt derives it from PREFECT_LOGGING_LEVEL, and "WARNING" is no dbt level.
+    settings = PrefectDbtSettings(
+        project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target_dir, log_level=EventLevel.INFO
+    )
     runner = PrefectDbtRunner(settings=settings, raise_on_failure=False)
     try:
         runner.invoke(["build", "--vars", json.dumps({"run_id": run_id})])
