@@ -30,6 +30,15 @@ class IngestSummary:
         return [e for e in self.entries if e.status in ("refused", "rejected")]
 
 
+DUPLICATE = "the same content at the same path was loaded before"
+
+
+def _logged(con: duckdb.DuckDBPyConnection, load_id: str, entry: LogEntry) -> LogEntry:
+    """Log a file whose rows are not written (refused, rejected, duplicate) and return its entry."""
+    log_file(con, load_id, entry)
+    return entry
+
+
 @task(cache_policy=NONE)
 def discover_files(raw_dir: Path) -> list[FoundFile]:
     """Name every file under the raw directory (contract §1.1)."""
@@ -39,26 +48,20 @@ def discover_files(raw_dir: Path) -> list[FoundFile]:
 def load_record_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile) -> LogEntry:
     """A record-level export (dossiers): same naming, history and duplicate rules, typed by DuckDB."""
     spec = load_contract().records[found.dataset]
-    if not is_month(found) or found.path.rsplit(".", 1)[-1].lower() != "csv":
-        entry = LogEntry(found, None, "refused", f"{found.path}: {found.dataset} files are CSV exports of one calendar month (<province>_YYYY-MM.csv)")
-        log_file(con, load_id, entry)
-        return entry
+    if not is_month(found) or not found.path.lower().endswith(".csv"):
+        why = f"{found.path}: {found.dataset} files are CSV exports of one calendar month (<province>_YYYY-MM.csv)"
+        return _logged(con, load_id, LogEntry(found, None, "refused", why))
     try:
         sha = sha256_of_file(raw_dir, found.path)
     except OSError as err:
-        entry = LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}")
-        log_file(con, load_id, entry)
-        return entry
+        return _logged(con, load_id, LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}"))
     if was_loaded(con, found.path, sha):
-        entry = LogEntry(found, sha, "duplicate", "the same content at the same path was loaded before", 0)
-        log_file(con, load_id, entry)
-        return entry
+        return _logged(con, load_id, LogEntry(found, sha, "duplicate", DUPLICATE, 0))
     try:
         return load_records(con, inside(raw_dir, found.path), LogEntry(found, sha, "loaded"), load_id, spec)
     except duckdb.Error as err:
-        entry = LogEntry(found, sha, "refused", f"{found.path}: not a readable {found.dataset} export ({err})")
-        log_file(con, load_id, entry)
-        return entry
+        why = f"{found.path}: not a readable {found.dataset} export ({err})"
+        return _logged(con, load_id, LogEntry(found, sha, "refused", why))
 
 
 @task(cache_policy=NONE, task_run_name="load {found.path}")
@@ -69,32 +72,22 @@ def load_one_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, f
     that an error finding rejects, or that are not the version in use, as such."""
     contract = load_contract()
     if found.refusal:
-        entry = LogEntry(found, None, "refused", found.refusal)
-        log_file(con, load_id, entry)
-        return entry
+        return _logged(con, load_id, LogEntry(found, None, "refused", found.refusal))
     if found.dataset in contract.records:
         return load_record_file(con, raw_dir, load_id, found)
     try:
         data = read_bytes(raw_dir, found.path)
     except OSError as err:
-        entry = LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}")
-        log_file(con, load_id, entry)
-        return entry
+        return _logged(con, load_id, LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}"))
     sha = sha256_of(data)
     if was_loaded(con, found.path, sha):
-        entry = LogEntry(found, sha, "duplicate", "the same content at the same path was loaded before", 0)
-        log_file(con, load_id, entry)
-        return entry
+        return _logged(con, load_id, LogEntry(found, sha, "duplicate", DUPLICATE, 0))
     try:
         table = parse_report(data, found, contract)
     except DecodeError as err:
-        entry = LogEntry(found, sha, "refused", f"{found.path}: {err}")
-        log_file(con, load_id, entry)
-        return entry
+        return _logged(con, load_id, LogEntry(found, sha, "refused", f"{found.path}: {err}"))
     except HeaderError as err:
-        entry = LogEntry(found, sha, "rejected", f"{found.path}: {err}")
-        log_file(con, load_id, entry)
-        return entry
+        return _logged(con, load_id, LogEntry(found, sha, "rejected", f"{found.path}: {err}"))
     reason = f"unknown columns ignored: {'; '.join(table.unknown_columns)}" if table.unknown_columns else None
     entry = LogEntry(found, sha, "loaded", reason, len(table.rows))
     write_file(con, load_id, contract.datasets[found.dataset], entry, table)
@@ -112,6 +105,7 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str) -> Inges
     found = discover_files(raw_dir)
     for number, f in enumerate(found, start=1):
         entry = load_one_file(con, raw_dir, load_id, f)
-        logger.info("%s: %s%s [file %d of %d]", f.path, entry.status, f" ({entry.reason})" if entry.reason else "", number, len(found))
+        why = f" ({entry.reason})" if entry.reason else ""
+        logger.info("%s: %s%s [file %d of %d]", f.path, entry.status, why, number, len(found))
         entries.append(entry)
     return IngestSummary(entries)
