@@ -23,7 +23,10 @@ def _print_run(outcome) -> None:  # outcome: flows.pipeline.RunOutcome
     )
     for e in ing.not_taken:
         print(f"  {e.status}: {e.found.path}: {e.reason}")
-    print(f"Tests: {b.count('pass')} passed, {b.count('warn')} warned, {b.count('fail') + b.count('error')} failed")
+    if b.skipped:
+        print("Tests: dbt build skipped (nothing new was loaded and the dbt project is unchanged)")
+    else:
+        print(f"Tests: {b.count('pass')} passed, {b.count('warn')} warned, {b.count('fail') + b.count('error')} failed")
     for err in b.node_errors:
         print(f"  failed: {err}")
     if outcome.headline:
@@ -76,7 +79,10 @@ def cmd_results(args: argparse.Namespace) -> int:
     statuses: dict[str, int] = defaultdict(int)
     for t in record["tests"]:
         statuses[t["status"]] += 1
-    print("Tests: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
+    if record.get("build_skipped"):
+        print("Tests: dbt build skipped (nothing new was loaded and the dbt project is unchanged)")
+    else:
+        print("Tests: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
     for err in record["build_errors"]:
         print(f"  failed: {err}")
     for t in record["tests"]:

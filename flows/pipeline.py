@@ -16,7 +16,15 @@ from flows.publish import discard, prepare_work_file, publish, publish_file, wri
 from flows.report import write_report_page
 from flows.runlog import collect_marts, write_run_log
 from flows.settings import load_settings
-from flows.transform import BuildOutcome, generate_docs, run_dbt_build, store_test_results
+from flows.transform import (
+    BuildOutcome,
+    build_is_current,
+    generate_docs,
+    project_hash,
+    record_build,
+    run_dbt_build,
+    store_test_results,
+)
 from flows.warehouse import connect
 
 HEADLINE_SQL = """
@@ -90,6 +98,7 @@ def _summary_markdown(outcome: RunOutcome) -> str:
         "|---|---|---|---|---|",
         f"| {ing.count('loaded')} | {ing.count('duplicate')} | {ing.count('superseded')} | {ing.count('refused')} | {ing.count('rejected')} |",
         "",
+        "dbt build skipped: nothing new." if b.skipped else
         f"Tests: {b.count('pass')} passed, {b.count('warn')} warned, {b.count('fail') + b.count('error')} failed.",
         "",
         "| province | period | indicator | value |",
@@ -113,14 +122,22 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     with writer_lock(settings, wait=wait_for_lock):
         work = prepare_work_file(settings, run_id)
+        project = project_hash()
         con = connect(work)
         try:
             summary = ingest(con, settings.raw_dir, run_id)
+            nothing_new = summary.count("loaded") == 0 and build_is_current(con, project)
         finally:
             con.close()
-        build = run_dbt_build(work, settings.dbt_target_dir, run_id)
+        if nothing_new:
+            logger.info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
+            build = BuildOutcome(success=True, invocation_id="", tests=[], node_errors=[], skipped=True)
+        else:
+            build = run_dbt_build(work, settings.dbt_target_dir, run_id)
         con = connect(work)
         try:
+            if build.success and not build.skipped:
+                record_build(con, run_id, project)
             store_test_results(con, build)
             settled = settle_statuses(con, run_id) if build.success else {}
             headline = con.execute(HEADLINE_SQL).fetchall() if build.success else []
@@ -131,11 +148,12 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
             logger.warning("%s: %s (%s)", path, status, reason)
         summary = _settled(summary, settled)
         if build.success:
+            docs = None
             try:
-                docs = generate_docs(work, settings.dbt_target_dir, run_id)
+                if not build.skipped:
+                    docs = generate_docs(work, settings.dbt_target_dir, run_id)
             except RuntimeError as err:  # the data passed its tests: publish it, without fresh docs
                 logger.error("%s; the docs page keeps the previous version", err)
-                docs = None
             publish(work, settings)
             if docs is not None:
                 publish_file(docs, settings.docs_page)

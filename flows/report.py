@@ -99,6 +99,9 @@ def _tests(record: dict[str, Any]) -> str:
         f'<span class="card {escape(s)}">{escape(STATUS_VI.get(s, s))} / {escape(s)}: <b>{n}</b></span>'
         for s, n in sorted(counts.items())
     )
+    if record.get("build_skipped"):
+        return ("<p>Không có dữ liệu mới: không chạy lại dbt. <span class=\"en\">/ Nothing new was loaded: "
+                "the dbt build was skipped and the published marts stand.</span></p>")
     errors = "".join(f'<li class="error">{escape(e)}</li>' for e in record.get("build_errors", []))
     not_passed = [t for t in tests if t["status"] != "pass"]
     rows = "".join(

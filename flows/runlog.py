@@ -83,6 +83,7 @@ def write_run_log(settings: Settings, outcome: Any, marts: dict[str, list[dict[s
             for e in outcome.ingest.entries
         ],
         "build_errors": outcome.build.node_errors,
+        "build_skipped": outcome.build.skipped,
         "invocation_id": outcome.build.invocation_id,
         "tests": [asdict(t) for t in outcome.build.tests],
         **marts,

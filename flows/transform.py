@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class BuildOutcome:
     invocation_id: str
     tests: list[TestResult]
     node_errors: list[str]  # models, seeds or tests that errored or failed at error severity
+    skipped: bool = False  # nothing new was loaded and the dbt project is unchanged: the marts stand
 
     def count(self, status: str) -> int:
         return sum(t.status == status for t in self.tests)
@@ -133,6 +135,32 @@ def _tested_model(node: dict) -> str | None:
         return attached.split(".")[-1]
     deps = node.get("depends_on", {}).get("nodes", [])
     return deps[0].split(".")[-1] if deps else None
+
+
+BUILDS_DDL = """create table if not exists audit.builds (
+    run_id varchar not null, project_hash varchar not null, built_at timestamptz not null)"""
+
+
+def project_hash() -> str:
+    """SHA-256 of the dbt project's files: a build is needed when it changes."""
+    digest = hashlib.sha256()
+    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
+        parts = path.relative_to(DBT_PROJECT_DIR).parts
+        if path.is_file() and parts[0] not in ("target", "logs", "dbt_packages"):
+            digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_is_current(con: duckdb.DuckDBPyConnection, project: str) -> bool:
+    """The marts in this file were built by this very dbt project (so, with nothing new, they stand)."""
+    con.execute(BUILDS_DDL)
+    last = con.execute("select project_hash from audit.builds order by built_at desc limit 1").fetchone()
+    return last is not None and last[0] == project
+
+
+def record_build(con: duckdb.DuckDBPyConnection, run_id: str, project: str) -> None:
+    con.execute(BUILDS_DDL)
+    con.execute("insert into audit.builds values (?, ?, ?)", [run_id, project, datetime.now(timezone.utc)])
 
 
 def store_test_results(con: duckdb.DuckDBPyConnection, outcome: BuildOutcome) -> None:

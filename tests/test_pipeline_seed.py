@@ -137,6 +137,7 @@ def test_second_run_over_the_same_files_only_adds_log_rows(shipped_run, prefect_
     again = run_pipeline(raw_dir=str(SHIPPED_RAW), warehouse=str(warehouse))
     assert again.published and again.exit_code == 0
     assert again.ingest.count("duplicate") == 8
+    assert again.build.skipped  # nothing new, same dbt project: nothing rebuilt
     assert _marts(warehouse) == before
     con = duckdb.connect(str(warehouse), read_only=True)
     statuses = con.execute("select status, count(*) from audit.ingest_log group by status order by status").fetchall()
