@@ -46,6 +46,12 @@ def dossier_run(prefect_server, tmp_path_factory):
         "X5,P2,U2,commune,postal,2021-01-07 09:15,2021-01-14,2021-01-15 10:00,resolved,false\n",
         encoding="utf-8",
     )
+    # a second broken export in the same run: its rejects are its own, not the first file's too
+    (root / "raw" / "dossiers" / "22_2021-02.csv").write_text(
+        "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic\n"
+        "Y1,P1,U1,province,online,03/02/2021,10/02/2021,,pending,false,extra\n",
+        encoding="utf-8",
+    )
     # a report the records contradict: 499 early where the records count 500
     (root / "raw" / "dossier_results").mkdir()
     (root / "raw" / "dossier_results" / "22_2020.csv").write_text(
@@ -85,6 +91,9 @@ def test_every_line_is_loaded_or_rejected_with_its_line_and_reason(dossier_run):
     rows_read, reason = con.execute(
         "select rows_read, reason from audit.ingest_log where file_path = ? and status = 'loaded'", [path]).fetchone()
     assert rows_read == 5 and "2 rows loaded, 3 rejected" in reason
+    other = con.execute(
+        "select line_number, line_text from audit.record_rejects where file_path = 'dossiers/22_2021-02.csv'").fetchall()
+    assert other == [(2, "Y1,P1,U1,province,online,03/02/2021,10/02/2021,,pending,false,extra")]
 
 
 def test_records_contradicting_a_report_are_a_finding(dossier_run):
@@ -98,9 +107,9 @@ def test_records_contradicting_a_report_are_a_finding(dossier_run):
 
 def test_a_second_run_loads_nothing_twice(dossier_run):
     _, second, con = dossier_run
-    assert second.ingest.count("duplicate") == 14 and second.ingest.count("loaded") == 0
+    assert second.ingest.count("duplicate") == 15 and second.ingest.count("loaded") == 0
     assert con.execute("select count(*) from raw.dossiers").fetchone() == (1202,)
-    assert con.execute("select count(*) from audit.record_rejects").fetchone() == (3,)
+    assert con.execute("select count(*) from audit.record_rejects").fetchone() == (4,)
 
 
 def test_dossier_files_must_cover_one_month(tmp_path, prefect_server):

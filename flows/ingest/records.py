@@ -86,6 +86,9 @@ def load_records(
     reason = f"coalesce({', '.join(problems)})"
     con.execute("begin transaction")
     try:
+        # DuckDB appends to an existing rejects table: start each file with empty ones.
+        con.execute("drop table if exists _record_csv_rejects")
+        con.execute("drop table if exists _record_csv_scan")
         con.execute(
             "create or replace temp table _records as select * from read_csv(?, header = true, auto_detect = false, "
             "columns = ?, encoding = ?, null_padding = false, store_rejects = true, "
