@@ -10,6 +10,7 @@ against a full rebuild, and the ratios. Figures come from here; tests never asse
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -96,6 +97,7 @@ def main() -> None:
         small.mkdir(parents=True)
         (small / "22_2020.csv").write_text("Đơn vị,Số PAKN tiếp nhận\nTổng cộng,2\n", encoding="utf-8")
         t_overhead, out = product(work / "small", work / "small.duckdb", env)
+        parts = json.loads(sorted((work / "runs").glob("*.json"))[-1].read_text())["timings"]
 
         t_product, out = product(raw, work / "product.duckdb", env)
         peak = peak_child_mb()
@@ -113,6 +115,9 @@ def main() -> None:
         print(f"{'floor (bare DuckDB)':28}{t_floor:>10.1f}{args.rows / t_floor:>14,.0f}")
         print(f"{'product (tthc run)':28}{t_product:>10.1f}{args.rows / t_product:>14,.0f}")
         print(f"{'fixed overhead (1 form)':28}{t_overhead:>10.1f}")
+        for step, seconds in parts.items():
+            print(f"{'  ' + step:28}{seconds:>10.1f}")
+        print(f"{'  start-up, Prefect, rest':28}{t_overhead - sum(parts.values()):>10.1f}")
         print(f"{'nothing new':28}{t_nothing_new:>10.1f}")
         print(f"{'add one month to the year':28}{t_add_month:>10.1f}")
         print(f"peak memory of the runs (max RSS of a child process): {peak:,.0f} MB")

@@ -29,6 +29,8 @@ def _print_run(outcome) -> None:  # outcome: flows.pipeline.RunOutcome
         print(f"Tests: {b.count('pass')} passed, {b.count('warn')} warned, {b.count('fail') + b.count('error')} failed")
     for err in b.node_errors:
         print(f"  failed: {err}")
+    if outcome.timings:
+        print("Timings: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in outcome.timings.items()))
     if outcome.headline:
         print("Headline indicators:")
         for province, period, code, value, num, den, unit in outcome.headline:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,6 +47,7 @@ class RunOutcome:
     published: bool
     warehouse: Path
     headline: list[tuple] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step of the flow
 
     @property
     def exit_code(self) -> int:
@@ -120,28 +124,33 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
     logger = get_run_logger()
     settings = load_settings(raw_dir, warehouse)
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    timings: dict[str, float] = {}
     with writer_lock(settings, wait=wait_for_lock):
-        work = prepare_work_file(settings, run_id)
-        project = project_hash()
+        with _timed(timings, "copy"):
+            work = prepare_work_file(settings, run_id)
+            project = project_hash()
         con = connect(work)
         try:
-            summary = ingest(con, settings.raw_dir, run_id)
+            with _timed(timings, "ingest"):
+                summary = ingest(con, settings.raw_dir, run_id)
             nothing_new = summary.count("loaded") == 0 and build_is_current(con, project)
         finally:
             con.close()
-        if nothing_new:
-            logger.info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
-            build = BuildOutcome(success=True, invocation_id="", tests=[], node_errors=[], skipped=True)
-        else:
-            build = run_dbt_build(work, settings.dbt_target_dir, run_id)
+        with _timed(timings, "dbt build"):
+            if nothing_new:
+                logger.info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
+                build = BuildOutcome(success=True, invocation_id="", tests=[], node_errors=[], skipped=True)
+            else:
+                build = run_dbt_build(work, settings.dbt_target_dir, run_id)
         con = connect(work)
         try:
-            if build.success and not build.skipped:
-                record_build(con, run_id, project)
-            store_test_results(con, build)
-            settled = settle_statuses(con, run_id) if build.success else {}
-            headline = con.execute(HEADLINE_SQL).fetchall() if build.success else []
-            marts = collect_marts(con)
+            with _timed(timings, "results"):
+                if build.success and not build.skipped:
+                    record_build(con, run_id, project)
+                store_test_results(con, build)
+                settled = settle_statuses(con, run_id) if build.success else {}
+                headline = con.execute(HEADLINE_SQL).fetchall() if build.success else []
+                marts = collect_marts(con)
         finally:
             con.close()
         for path, (status, reason) in settled.items():
@@ -149,20 +158,32 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
         summary = _settled(summary, settled)
         if build.success:
             docs = None
-            try:
-                if not build.skipped:
-                    docs = generate_docs(work, settings.dbt_target_dir, run_id)
-            except RuntimeError as err:  # the data passed its tests: publish it, without fresh docs
-                logger.error("%s; the docs page keeps the previous version", err)
-            publish(work, settings)
-            if docs is not None:
-                publish_file(docs, settings.docs_page)
+            with _timed(timings, "docs"):
+                try:
+                    if not build.skipped:
+                        docs = generate_docs(work, settings.dbt_target_dir, run_id)
+                except RuntimeError as err:  # the data passed its tests: publish it, without fresh docs
+                    logger.error("%s; the docs page keeps the previous version", err)
+            with _timed(timings, "publish"):
+                publish(work, settings)
+                if docs is not None:
+                    publish_file(docs, settings.docs_page)
         else:
             discard(work)
-    outcome = RunOutcome(run_id, summary, build, build.success, settings.warehouse, headline)
+    outcome = RunOutcome(run_id, summary, build, build.success, settings.warehouse, headline, timings)
     write_report_page(write_run_log(settings, outcome, marts), settings.report_page)
     create_markdown_artifact(key="tthc-run-summary", markdown=_summary_markdown(outcome), description="TTHC run summary")
     return outcome
+
+
+@contextmanager
+def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
+    """Record how long a step of the run took (the run log and `tthc run` show it)."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        timings[step] = round(time.monotonic() - started, 2)
 
 
 def _settled(summary: IngestSummary, settled: dict[str, tuple[str, str | None]]) -> IngestSummary:

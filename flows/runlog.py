@@ -84,6 +84,7 @@ def write_run_log(settings: Settings, outcome: Any, marts: dict[str, list[dict[s
         ],
         "build_errors": outcome.build.node_errors,
         "build_skipped": outcome.build.skipped,
+        "timings": outcome.timings,
         "invocation_id": outcome.build.invocation_id,
         "tests": [asdict(t) for t in outcome.build.tests],
         **marts,

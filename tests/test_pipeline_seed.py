@@ -19,6 +19,7 @@ def test_run_publishes_and_every_file_loads(shipped_run):
     assert shipped_run.exit_code == 0
     assert shipped_run.ingest.count("loaded") == 8
     assert shipped_run.build.count("fail") == shipped_run.build.count("error") == 0
+    assert list(shipped_run.timings) == ["copy", "ingest", "dbt build", "results", "docs", "publish"]
 
 
 def test_national_portal_integration_is_518_of_1552(shipped_db):
