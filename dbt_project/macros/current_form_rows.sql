@@ -19,11 +19,7 @@ current_versions as (
 
 level_labels as (
 
-    select
-        {{ normalize_label('label') }} as level_key,
-        level
-
-    from {{ ref('level_labels') }}
+    select * from {{ ref('int_level_labels') }}
 
 ),
 

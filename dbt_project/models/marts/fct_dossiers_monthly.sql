@@ -31,8 +31,7 @@ dossiers as (
 
 level_labels as (
 
-    select {{ normalize_label('label') }} as level_key, level
-    from {{ ref('level_labels') }}
+    select * from {{ ref('int_level_labels') }}
 
 ),
 
