@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Offices run offline: the temporary Prefect server a run starts must not try to send telemetry
+# (it would log an error each run). Set the variable yourself to decide otherwise.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # Another dbt project (a copy with an extra test, say) can be pointed at with TTHC_DBT_PROJECT_DIR.
 DBT_PROJECT_DIR = Path(os.environ.get("TTHC_DBT_PROJECT_DIR") or PROJECT_ROOT / "dbt_project").resolve()
 SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
@@ -19,6 +23,10 @@ CUTOFF_CRON = os.environ.get("TTHC_CUTOFF_CRON", "0 6 15 3,6,9,12 *")
 
 # The published file must stay readable by DuckDB 1.4+ clients (contract §2).
 STORAGE_VERSION = "v1.4.0"
+
+# DuckDB's memory limit for the writing run (ingest and dbt; dbt_project/profiles.yml reads the same
+# variable): an amount such as "4GB", or a share of RAM. Beyond it DuckDB spills to disk.
+MEMORY_LIMIT = os.environ.get("TTHC_MEMORY_LIMIT", "80%")
 
 
 @dataclass(frozen=True)

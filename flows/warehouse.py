@@ -6,12 +6,12 @@ from pathlib import Path
 
 import duckdb
 
-from flows.settings import STORAGE_VERSION
+from flows.settings import MEMORY_LIMIT, STORAGE_VERSION
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write connection to a working file."""
-    return duckdb.connect(str(path))
+    """A read-write connection to a working file, within the run's memory limit."""
+    return duckdb.connect(str(path), config={"memory_limit": MEMORY_LIMIT})
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
