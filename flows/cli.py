@@ -15,6 +15,9 @@ RAW_DIR_HELP = "directory of report files (default raw/, or TTHC_RAW_DIR)"
 
 
 def _print_run(outcome) -> None:  # outcome: flows.pipeline.RunOutcome
+    if outcome.unchanged is not None:
+        print(outcome.unchanged.message())
+        return
     ing, b = outcome.ingest, outcome.build
     print(f"Run {outcome.run_id}: {'published to ' + str(outcome.warehouse) if outcome.published else 'NOT published'}")
     print(
@@ -44,10 +47,19 @@ def _print_run(outcome) -> None:  # outcome: flows.pipeline.RunOutcome
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.pipeline import run_pipeline
-    from flows.publish import RunInProgress
+    from flows.changes import project_hash, raw_files, unchanged_since_publish
+    from flows.publish import RunInProgress, writer_lock
 
+    settings = load_settings(args.raw_dir, args.warehouse)
     try:
+        # Nothing new: say so without starting Prefect (the flow makes the same check for scheduled runs).
+        with writer_lock(settings):
+            unchanged = unchanged_since_publish(settings, raw_files(settings.raw_dir), project_hash())
+        if unchanged is not None:
+            print(unchanged.message())
+            return unchanged.exit_code
+        from flows.pipeline import run_pipeline
+
         outcome = run_pipeline(raw_dir=args.raw_dir, warehouse=args.warehouse)
     except RunInProgress as err:
         print(f"tthc run: {err}", file=sys.stderr)

@@ -13,7 +13,9 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
 
+from flows.changes import Unchanged, project_hash, raw_files, record_raw_state, unchanged_since_publish
 from flows.ingest.flow import IngestSummary, ingest
 from flows.publish import discard, prepare_work_file, publish, publish_file, writer_lock
 from flows.report import write_report_page
@@ -23,7 +25,6 @@ from flows.transform import (
     BuildOutcome,
     build_is_current,
     generate_docs,
-    project_hash,
     record_build,
     run_dbt_build,
     store_test_results,
@@ -48,10 +49,14 @@ class RunOutcome:
     warehouse: Path
     headline: list[tuple] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step of the flow
+    unchanged: Unchanged | None = None  # nothing new since this published run: nothing done
+    flow_run_id: str | None = None  # the Prefect flow run, where each file and dbt node is a task run
 
     @property
     def exit_code(self) -> int:
         """0: all files taken in; 3: published, but some refused or rejected; 1: failed."""
+        if self.unchanged is not None:
+            return self.unchanged.exit_code
         if not self.published:
             return 1
         return 3 if self.ingest.not_taken else 0
@@ -126,18 +131,25 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     timings: dict[str, float] = {}
     with writer_lock(settings, wait=wait_for_lock):
+        project, raw_now = project_hash(), raw_files(settings.raw_dir)
+        if (unchanged := unchanged_since_publish(settings, raw_now, project)) is not None:
+            logger.info("%s", unchanged.message())
+            create_markdown_artifact(key="tthc-run-summary", markdown=f"# TTHC run {run_id}\n{unchanged.message()}")
+            empty = BuildOutcome(success=True, invocation_id="", tests=[], node_errors=[], skipped=True)
+            return RunOutcome(
+                run_id, IngestSummary([]), empty, False, settings.warehouse, unchanged=unchanged, flow_run_id=flow_run.id
+            )
         with _timed(timings, "copy"):
-            work = prepare_work_file(settings, run_id)
-            project = project_hash()
+            work = prepare_work_file(settings)
         con = connect(work)
         try:
             with _timed(timings, "ingest"):
                 summary = ingest(con, settings.raw_dir, run_id)
-            nothing_new = summary.count("loaded") == 0 and build_is_current(con, project)
+            nothing_loaded = summary.count("loaded") == 0 and build_is_current(con, project)
         finally:
             con.close()
         with _timed(timings, "dbt build"):
-            if nothing_new:
+            if nothing_loaded:
                 logger.info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
                 build = BuildOutcome(success=True, invocation_id="", tests=[], node_errors=[], skipped=True)
             else:
@@ -149,13 +161,14 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
                     record_build(con, run_id, project)
                 store_test_results(con, build)
                 settled = settle_statuses(con, run_id) if build.success else {}
+                summary = _settled(summary, settled)
+                record_raw_state(con, raw_now, {e.found.path: e.status for e in summary.entries}, run_id)
                 headline = con.execute(HEADLINE_SQL).fetchall() if build.success else []
                 marts = collect_marts(con)
         finally:
             con.close()
         for path, (status, reason) in settled.items():
             logger.warning("%s: %s (%s)", path, status, reason)
-        summary = _settled(summary, settled)
         if build.success:
             docs = None
             with _timed(timings, "docs"):
@@ -170,7 +183,7 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
                     publish_file(docs, settings.docs_page)
         else:
             discard(work)
-    outcome = RunOutcome(run_id, summary, build, build.success, settings.warehouse, headline, timings)
+    outcome = RunOutcome(run_id, summary, build, build.success, settings.warehouse, headline, timings, flow_run_id=flow_run.id)
     write_report_page(write_run_log(settings, outcome, marts), settings.report_page)
     create_markdown_artifact(key="tthc-run-summary", markdown=_summary_markdown(outcome), description="TTHC run summary")
     return outcome

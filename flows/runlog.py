@@ -75,6 +75,7 @@ def write_run_log(settings: Settings, outcome: Any, marts: dict[str, list[dict[s
     runs.mkdir(parents=True, exist_ok=True)
     record = {
         "run_id": outcome.run_id,
+        "flow_run_id": outcome.flow_run_id,
         "published": outcome.published,
         "warehouse": str(outcome.warehouse),
         "exit_code": outcome.exit_code,

@@ -1,17 +1,27 @@
-"""dbt build through PrefectDbtRunner (each dbt node a Prefect task); test results to audit.test_results."""
+"""dbt build (each dbt node a Prefect task run) and docs; test results to audit.test_results."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import queue
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+from prefect import get_run_logger, task
+from prefect.cache_policies import NONE
+from prefect.futures import wait
 
-from flows.settings import DBT_PROJECT_DIR
+from flows.settings import DBT_PROJECT_DIR, MEMORY_LIMIT
+
+if TYPE_CHECKING:  # dbt is imported when a build or docs need it: a run with nothing new never does
+    from dbt.cli.main import dbtRunnerResult
+    from dbt_common.events.base_types import EventMsg
 
 TEST_RESULTS_DDL = """create table if not exists audit.test_results (
     invocation_id varchar not null, test_name varchar not null, unique_id varchar not null,
@@ -46,24 +56,94 @@ class BuildOutcome:
 
 
 def run_dbt_build(database: Path, target_dir: Path, run_id: str) -> BuildOutcome:
-    """`dbt build` on `database`, stamping the marts with `run_id`; closes dbt-duckdb's connection before returning."""
-    from dbt_common.events.base_types import EventLevel
-    from prefect_dbt import PrefectDbtRunner, PrefectDbtSettings
+    """`dbt build` on `database`, stamping the marts with `run_id`; each dbt node shows as a Prefect task run.
 
-    os.environ["TTHC_DBT_DATABASE"] = str(database)
-    os.environ["DBT_LOG_PATH"] = str(target_dir / "logs")
-    # An explicit level: prefect-dbt derives it from PREFECT_LOGGING_LEVEL, and "WARNING" is no dbt level.
-    settings = PrefectDbtSettings(
-        project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target_dir, log_level=EventLevel.INFO
-    )
-    runner = PrefectDbtRunner(settings=settings, raise_on_failure=False)
-    try:
-        runner.invoke(["build", "--vars", json.dumps({"run_id": run_id})])
-    except ValueError as err:  # prefect-dbt raises it when dbt itself fails (a compilation error)
-        return BuildOutcome(success=False, invocation_id="", tests=[], node_errors=[str(err)])
-    finally:
-        _close_dbt_connection()
+    dbt runs in a thread of its own; its node events come back through a queue, and this (flow)
+    thread opens a task run when dbt starts a node and closes it with the node's status. A task
+    run costs Prefect a few milliseconds this way, against about 120 ms through prefect-dbt's
+    `PrefectDbtRunner`, which rebuilds the Prefect settings and client for every node
+    (docs/benchmarks.md). Closes dbt-duckdb's connection before returning.
+    """
+    from dbt.cli.main import dbtRunner
+
+    events: queue.SimpleQueue[tuple[str, str, NodeResult | None] | None] = queue.SimpleQueue()
+    outcome: list[dbtRunnerResult | BaseException] = []
+
+    def on_event(event: EventMsg) -> None:  # called on dbt's threads
+        if event.info.name == "NodeStart":
+            events.put(("start", event.data.node_info.unique_id, None))
+        elif event.info.name == "NodeFinished":
+            r = event.data.run_result
+            events.put(("finish", event.data.node_info.unique_id, NodeResult(r.status, r.message, r.execution_time)))
+
+    def invoke() -> None:
+        try:
+            outcome.append(dbtRunner(callbacks=[on_event]).invoke(
+                ["build", *_dbt_args(target_dir), "--log-level", "warn", "--log-level-file", "info", "--no-use-colors"]
+            ))
+        except BaseException as err:  # noqa: BLE001 - handed to the flow thread below
+            outcome.append(err)
+        finally:
+            events.put(None)
+            _close_dbt_connection()
+
+    _dbt_environment(database, target_dir, run_id)
+    get_run_logger().info("dbt build on %s", database)
+    dbt = threading.Thread(target=invoke, name="dbt-build")
+    dbt.start()
+    running: dict[str, Future[NodeResult]] = {}
+    task_runs = []
+    while (event := events.get()) is not None:
+        kind, unique_id, result = event
+        if kind == "start":
+            running[unique_id] = Future()
+            task_runs.append(dbt_node.submit(unique_id, running[unique_id]))
+        elif unique_id in running:
+            running.pop(unique_id).set_result(result)
+    dbt.join()
+    for unfinished in running.values():
+        unfinished.set_result(NodeResult("error", "dbt stopped before the node finished", 0.0))
+    wait(task_runs)
+    done = outcome[0]
+    if isinstance(done, BaseException):
+        raise done
+    if not done.success and done.exception is not None:  # dbt itself failed (say, a compilation error)
+        return BuildOutcome(success=False, invocation_id="", tests=[], node_errors=[str(done.exception)])
     return read_build_results(target_dir)
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    status: str  # success | error | skipped | pass | warn | fail
+    message: str
+    seconds: float
+
+
+class DbtNodeFailed(Exception):
+    """A dbt node ended in error or failure: its Prefect task run is marked Failed."""
+
+
+@task(cache_policy=NONE, task_run_name="{unique_id}")
+def dbt_node(unique_id: str, finished: Future[NodeResult]) -> str:
+    """One dbt node as dbt runs it: starts with the node and ends with its status."""
+    result = finished.result()
+    summary = f"{result.status} in {result.seconds:.2f} s" + (f": {result.message}" if result.message else "")
+    if result.status in ("error", "fail"):
+        raise DbtNodeFailed(summary)
+    (get_run_logger().warning if result.status == "warn" else get_run_logger().info)(summary)
+    return result.status
+
+
+def _dbt_args(target_dir: Path) -> list[str]:
+    return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target_dir)]
+
+
+def _dbt_environment(database: Path, target_dir: Path, run_id: str) -> None:
+    """What profiles.yml and the run_id() macro read, and where dbt writes its log."""
+    os.environ["TTHC_DBT_DATABASE"] = str(database)
+    os.environ["TTHC_RUN_ID"] = run_id
+    os.environ["TTHC_MEMORY_LIMIT"] = MEMORY_LIMIT
+    os.environ["DBT_LOG_PATH"] = str(target_dir / "logs")
 
 
 def _close_dbt_connection() -> None:
@@ -83,12 +163,9 @@ def generate_docs(database: Path, target_dir: Path, run_id: str) -> Path:
     """
     from dbt.cli.main import dbtRunner
 
-    os.environ["TTHC_DBT_DATABASE"] = str(database)
+    _dbt_environment(database, target_dir, run_id)
     try:
-        result = dbtRunner().invoke([
-            "docs", "generate", "--static", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(target_dir), "--vars", json.dumps({"run_id": run_id}), "--quiet",
-        ])
+        result = dbtRunner().invoke(["docs", "generate", "--static", *_dbt_args(target_dir), "--quiet"])
     finally:
         _close_dbt_connection()
     if not result.success:
@@ -139,16 +216,6 @@ def _tested_model(node: dict) -> str | None:
 
 BUILDS_DDL = """create table if not exists audit.builds (
     run_id varchar not null, project_hash varchar not null, built_at timestamptz not null)"""
-
-
-def project_hash() -> str:
-    """SHA-256 of the dbt project's files: a build is needed when it changes."""
-    digest = hashlib.sha256()
-    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
-        parts = path.relative_to(DBT_PROJECT_DIR).parts
-        if path.is_file() and parts[0] not in ("target", "logs", "dbt_packages"):
-            digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def build_is_current(con: duckdb.DuckDBPyConnection, project: str) -> bool:

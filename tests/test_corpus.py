@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
+
+from tests.conftest import PROJECT_ROOT
 
 CORPUS = Path(__file__).parent / "corpus"
 MANIFEST = yaml.safe_load((Path(__file__).parent / "corpus_manifest.yml").read_text(encoding="utf-8"))["files"]
@@ -29,6 +33,19 @@ def corpus_run(prefect_server, tmp_path_factory):
     con = duckdb.connect(str(outcome.warehouse), read_only=True)
     yield outcome, con
     con.close()
+
+
+def test_a_rerun_with_nothing_new_stops_at_once_and_still_exits_3(corpus_run, tmp_path):
+    outcome, _ = corpus_run
+    warehouse = tmp_path / "tthc.duckdb"
+    shutil.copyfile(outcome.warehouse, warehouse)
+    run = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(outcome.warehouse.parent / "raw"), "--warehouse", str(warehouse)],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
+    )
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert f"Nothing new since run {outcome.run_id}" in run.stdout and "refused or rejected" in run.stdout
+    assert "temporary server" not in run.stdout + run.stderr  # decided before starting Prefect
 
 
 def test_manifest_covers_every_corpus_file():

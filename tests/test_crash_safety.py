@@ -41,7 +41,7 @@ def _kill_after(raw: Path, warehouse: Path, marker: str, occurrence: int) -> lis
         proc.wait(timeout=60)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    assert seen == occurrence, "".join(lines[-30:])
+    assert seen == occurrence, f"no {occurrence}th line with {marker!r}:\n" + "".join(lines[-30:])
     return lines
 
 
@@ -86,7 +86,7 @@ def test_killed_runs_leave_no_trace(tmp_path):
     # Killed during ingestion (after the first and the twelfth file) and during the dbt build:
     # nothing is ever published, and the next run starts afresh.
     recovered = tmp_path / "recovered" / "tthc.duckdb"
-    for marker, occurrence in [(": loaded", 1), (": loaded", 12), ("Running with dbt", 1), ("model stg_raw__feedback", 1)]:
+    for marker, occurrence in [(": loaded", 1), (": loaded", 12), ("dbt build on", 1), ("model.tthc.stg_raw__feedback", 1)]:
         _kill_after(raw, recovered, marker, occurrence)
         assert not recovered.exists()
     _complete_run(raw, recovered)
@@ -96,5 +96,5 @@ def test_killed_runs_leave_no_trace(tmp_path):
     # Killed while building on top of a published warehouse: the published file is untouched.
     before = recovered.read_bytes()
     (raw / "feedback" / "94_2021.csv").write_text("Đơn vị,Số PAKN tiếp nhận\nTổng cộng,9\n", encoding="utf-8")
-    _kill_after(raw, recovered, "Running with dbt", 1)
+    _kill_after(raw, recovered, "dbt build on", 1)
     assert recovered.read_bytes() == before

@@ -1,0 +1,100 @@
+"""Has anything changed since the published run? The raw files as that run saw them, and its dbt project.
+
+Each published run records every file under the raw directory with its size and modification
+time (`audit.raw_state`) and the hash of the dbt project it built with (`audit.builds`). When
+neither has changed, a run has nothing to load and nothing to rebuild: it stops before copying
+the warehouse, and `tthc run` stops before starting Prefect. A file rewritten in place with the
+same size and nanosecond modification time would go unnoticed, as it would by `make` or git.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from flows.ingest.contract import load_contract
+from flows.ingest.discover import discover
+from flows.settings import DBT_PROJECT_DIR, Settings
+from flows.warehouse import connect_read_only
+
+RAW_STATE_DDL = """create table if not exists audit.raw_state (
+    file_path varchar not null, size_bytes bigint not null, modified_ns bigint not null,
+    status varchar not null, run_id varchar not null)"""
+
+FileStat = tuple[int, int]  # size in bytes, modification time in ns
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """The published run that already took in exactly these files with this dbt project."""
+
+    run_id: str
+    files: int
+    not_taken: int  # files that run refused or rejected, still there unchanged
+
+    @property
+    def exit_code(self) -> int:
+        """As `tthc run` exits after that run: 0, or 3 if it refused or rejected some files."""
+        return 3 if self.not_taken else 0
+
+    def message(self) -> str:
+        refused = f" {self.not_taken} of them were refused or rejected (see `tthc results`)." if self.not_taken else ""
+        return (
+            f"Nothing new since run {self.run_id}: its {self.files} raw files and the dbt project are unchanged, "
+            f"so the published warehouse stands.{refused}"
+        )
+
+
+def raw_files(raw_dir: Path) -> dict[str, FileStat]:
+    """Every file discovery would name (refused ones included), with its size and modification time."""
+    stats = {}
+    for found in discover(raw_dir, load_contract().all_datasets):
+        st = os.lstat(raw_dir / found.path)
+        stats[found.path] = (st.st_size, st.st_mtime_ns)
+    return stats
+
+
+def project_hash() -> str:
+    """SHA-256 of the dbt project's files: a build is needed when it changes."""
+    digest = hashlib.sha256()
+    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
+        parts = path.relative_to(DBT_PROJECT_DIR).parts
+        if path.is_file() and parts[0] not in ("target", "logs", "dbt_packages"):
+            digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def unchanged_since_publish(settings: Settings, now: dict[str, FileStat], project: str) -> Unchanged | None:
+    """The published run, when the raw files (`now`, from `raw_files`) and the dbt project are as it
+    left them; else None."""
+    if not settings.warehouse.exists():
+        return None
+    con = connect_read_only(settings.warehouse)
+    try:
+        rows = con.execute("select file_path, size_bytes, modified_ns, status, run_id from audit.raw_state").fetchall()
+        built = con.execute("select project_hash from audit.builds order by built_at desc limit 1").fetchone()
+    except duckdb.CatalogException:  # published before these tables existed
+        return None
+    finally:
+        con.close()
+    seen = {path: (size, modified) for path, size, modified, _, _ in rows}
+    if not rows or seen != now or built is None or built[0] != project:
+        return None
+    return Unchanged(rows[0][4], len(rows), sum(status in ("refused", "rejected") for *_, status, _ in rows))
+
+
+def record_raw_state(
+    con: duckdb.DuckDBPyConnection, stats: dict[str, FileStat], statuses: dict[str, str], run_id: str
+) -> None:
+    """Replace audit.raw_state with the files as this run found them before reading any (so a file
+    changed during the run is seen as changed by the next), and what became of each."""
+    con.execute(RAW_STATE_DDL)
+    con.execute("delete from audit.raw_state")
+    con.executemany(
+        "insert into audit.raw_state values (?, ?, ?, ?, ?)",
+        [[path, size, modified, statuses.get(path, "unknown"), run_id] for path, (size, modified) in stats.items()],
+    )
