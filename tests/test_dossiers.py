@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -52,12 +53,25 @@ def dossier_run(prefect_server, tmp_path_factory):
         "Y1,P1,U1,province,online,03/02/2021,10/02/2021,,pending,false,extra\n",
         encoding="utf-8",
     )
+    # one date format throughout (ISO): typed by the CSV reader; empty required values and a broken line rejected
+    (root / "raw" / "dossiers" / "22_2021-03.csv").write_text(
+        "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic\n"
+        "Z1,P1,U1,province,online,2021-03-01 08:00,2021-03-08 08:00,,pending,false\n"
+        "Z2,,U1,province,online,2021-03-02 08:00,2021-03-09 08:00,,pending,false\n"
+        "  ,P1,U1,province,online,2021-03-02 09:00,2021-03-09 09:00,,pending,false\n"
+        "Z4,P1,U1,district,direct,2021-03-03 08:00,2021-03-10 08:00,2021-03-04 10:00,resolved,false\n"
+        "Z5,P2,U2,commune,postal,2021-03-04 08:00,2021-03-11 08:00,2021-03-11 16:00,resolved,false\n"
+        "Z6,P2,U2,commune,postal,2021-03-04 08:00,2021-03-11 08:00,,pending,false,extra\n",
+        encoding="utf-8",
+    )
     # a report the records contradict: 499 early where the records count 500
     (root / "raw" / "dossier_results").mkdir()
     (root / "raw" / "dossier_results" / "22_2020.csv").write_text(
         "Đơn vị,Tổng số hồ sơ tiếp nhận,Trước hạn,Đúng hạn,Giải quyết quá hạn\nTổng cộng,1.200,499,600,3\n", encoding="utf-8")
     warehouse = root / "tthc.duckdb"
     first = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(warehouse))
+    for path in (root / "raw").rglob("*.csv"):  # the same files again, as if copied back in: new modification times
+        os.utime(path)
     second = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(warehouse))
     con = duckdb.connect(str(warehouse), read_only=True)
     yield first, second, con
@@ -90,10 +104,27 @@ def test_every_line_is_loaded_or_rejected_with_its_line_and_reason(dossier_run):
     assert rejects[1][2] == "X3,P1,U1,province,online,2021-01-05,2021-01-12,,pending,false,one too many"
     rows_read, reason = con.execute(
         "select rows_read, reason from audit.ingest_log where file_path = ? and status = 'loaded'", [path]).fetchone()
-    assert rows_read == 5 and "2 rows loaded, 3 rejected" in reason
+    assert rows_read == 5 and "2 rows loaded, 3 rejected" in reason and "read as text" in reason
     other = con.execute(
         "select line_number, line_text from audit.record_rejects where file_path = 'dossiers/22_2021-02.csv'").fetchall()
     assert other == [(2, "Y1,P1,U1,province,online,03/02/2021,10/02/2021,,pending,false,extra")]
+
+
+def test_a_file_with_one_date_format_is_read_typed_with_its_lines(dossier_run):
+    _, _, con = dossier_run
+    path = "dossiers/22_2021-03.csv"
+    loaded = con.execute("select _line_number, dossier_id, received_at from raw.dossiers where _file_path = ? order by 1", [path]).fetchall()
+    rejects = con.execute("select line_number, reason, line_text from audit.record_rejects where file_path = ? order by 1", [path]).fetchall()
+    assert [(line, dossier) for line, dossier, _ in loaded] == [(2, "Z1"), (5, "Z4"), (6, "Z5")]
+    assert str(loaded[0][2]) == "2021-03-01 08:00:00"
+    assert [(line, reason) for line, reason, _ in rejects[:2]] == [(3, "procedure_code is empty"), (4, "dossier_id is empty")]
+    assert rejects[2][0] == 7 and "TOO MANY COLUMNS" in rejects[2][1]
+    reason = con.execute("select reason from audit.ingest_log where file_path = ? and status = 'loaded'", [path]).fetchone()[0]
+    assert "3 rows loaded, 3 rejected" in reason and "read as text" not in reason
+    synthetic = con.execute(
+        "select min(_line_number), max(_line_number), count(*) from raw.dossiers where _file_path = 'dossiers/22_2020-05.csv'"
+    ).fetchone()
+    assert synthetic == (2, synthetic[2] + 1, synthetic[2])  # every line of a clean export, in order
 
 
 def test_records_contradicting_a_report_are_a_finding(dossier_run):
@@ -107,9 +138,9 @@ def test_records_contradicting_a_report_are_a_finding(dossier_run):
 
 def test_a_second_run_loads_nothing_twice(dossier_run):
     _, second, con = dossier_run
-    assert second.ingest.count("duplicate") == 15 and second.ingest.count("loaded") == 0
-    assert con.execute("select count(*) from raw.dossiers").fetchone() == (1202,)
-    assert con.execute("select count(*) from audit.record_rejects").fetchone() == (4,)
+    assert second.ingest.count("duplicate") == 16 and second.ingest.count("loaded") == 0
+    assert con.execute("select count(*) from raw.dossiers").fetchone() == (1205,)
+    assert con.execute("select count(*) from audit.record_rejects").fetchone() == (7,)
 
 
 def test_dossier_files_must_cover_one_month(tmp_path, prefect_server):

@@ -1,7 +1,7 @@
 {#
-  Dossier records as loaded (already typed by the ingest flow), with channel and status in
-  canonical words and the outcome of a resolved dossier: early when resolved before its due
-  date, on time on the due date, late after it (contract §1.4).
+  Dossier records as loaded (typed by the ingest flow, text as written), with codes trimmed,
+  channel and status in canonical words, and the outcome of a resolved dossier: early when
+  resolved before its due date, on time on the due date, late after it (contract §1.4).
 #}
 
 with
@@ -19,9 +19,9 @@ renamed as (
         _file_sha256 as file_sha256,
         _line_number as line_number,
         _load_id as load_id,
-        dossier_id,
-        procedure_code,
-        unit_code,
+        trim(dossier_id) as dossier_id,
+        trim(procedure_code) as procedure_code,
+        trim(unit_code) as unit_code,
         {{ normalize_label('level') }} as level_key,
         case {{ normalize_label('channel') }}
             when 'online' then 'online'
