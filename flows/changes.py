@@ -21,9 +21,9 @@ from flows.ingest.discover import discover
 from flows.settings import DBT_PROJECT_DIR, Settings
 from flows.warehouse import connect_read_only
 
-RAW_STATE_DDL = """create table if not exists audit.raw_state (
+RAW_STATE_DDL = """create or replace table audit.raw_state (
     file_path varchar not null, size_bytes bigint not null, modified_ns bigint not null,
-    status varchar not null, run_id varchar not null)"""
+    file_sha256 varchar, status varchar not null, run_id varchar not null)"""
 
 FileStat = tuple[int, int]  # size in bytes, modification time in ns
 
@@ -87,14 +87,27 @@ def unchanged_since_publish(settings: Settings, now: dict[str, FileStat], projec
     return Unchanged(rows[0][4], len(rows), sum(status in ("refused", "rejected") for *_, status, _ in rows))
 
 
+def known_hashes(con: duckdb.DuckDBPyConnection, now: dict[str, FileStat]) -> dict[str, str]:
+    """SHA-256 of the files the published run saw with the same size and modification time as
+    `now`: ingestion need not read them again to know they are duplicates."""
+    try:
+        rows = con.execute(
+            "select file_path, size_bytes, modified_ns, file_sha256 from audit.raw_state where file_sha256 is not null"
+        ).fetchall()
+    except duckdb.CatalogException:  # no published run recorded its files yet
+        return {}
+    return {path: sha for path, size, modified, sha in rows if now.get(path) == (size, modified)}
+
+
 def record_raw_state(
-    con: duckdb.DuckDBPyConnection, stats: dict[str, FileStat], statuses: dict[str, str], run_id: str
+    con: duckdb.DuckDBPyConnection, stats: dict[str, FileStat], outcomes: dict[str, tuple[str, str | None]], run_id: str
 ) -> None:
     """Replace audit.raw_state with the files as this run found them before reading any (so a file
-    changed during the run is seen as changed by the next), and what became of each."""
+    changed during the run is seen as changed by the next), with what became of each and its
+    SHA-256 (`outcomes`: path → (status, sha))."""
     con.execute(RAW_STATE_DDL)
-    con.execute("delete from audit.raw_state")
     con.executemany(
-        "insert into audit.raw_state values (?, ?, ?, ?, ?)",
-        [[path, size, modified, statuses.get(path, "unknown"), run_id] for path, (size, modified) in stats.items()],
+        "insert into audit.raw_state values (?, ?, ?, ?, ?, ?)",
+        [[path, size, modified, outcomes.get(path, (None, None))[1], outcomes.get(path, ("unknown", None))[0], run_id]
+         for path, (size, modified) in stats.items()],
     )

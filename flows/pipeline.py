@@ -15,7 +15,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
-from flows.changes import Unchanged, project_hash, raw_files, record_raw_state, unchanged_since_publish
+from flows.changes import Unchanged, known_hashes, project_hash, raw_files, record_raw_state, unchanged_since_publish
 from flows.ingest.flow import IngestSummary, ingest
 from flows.publish import discard, prepare_work_file, publish, publish_file, writer_lock
 from flows.report import write_report_page
@@ -144,7 +144,7 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
         con = connect(work)
         try:
             with _timed(timings, "ingest"):
-                summary = ingest(con, settings.raw_dir, run_id)
+                summary = ingest(con, settings.raw_dir, run_id, known_hashes(con, raw_now))
             nothing_loaded = summary.count("loaded") == 0 and build_is_current(con, project)
         finally:
             con.close()
@@ -162,7 +162,7 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
                 store_test_results(con, build)
                 settled = settle_statuses(con, run_id) if build.success else {}
                 summary = _settled(summary, settled)
-                record_raw_state(con, raw_now, {e.found.path: e.status for e in summary.entries}, run_id)
+                record_raw_state(con, raw_now, {e.found.path: (e.status, e.sha256) for e in summary.entries}, run_id)
                 headline = con.execute(HEADLINE_SQL).fetchall() if build.success else []
                 marts = collect_marts(con)
         finally:

@@ -193,6 +193,27 @@ def test_touched_files_are_logged_as_duplicates_and_nothing_is_rebuilt(shipped_r
     assert run_pipeline(raw_dir=str(raw), warehouse=str(warehouse)).unchanged is not None  # now as that run left them
 
 
+def test_files_the_published_run_saw_unchanged_are_not_read_again(shipped_run, prefect_server, tmp_path):
+    """Their SHA-256 comes from audit.raw_state (same path, size and modification time), so a
+    month added to years of exports hashes the new month only. The price, documented: content
+    rewritten with the same size and modification time passes for the old."""
+    from flows.pipeline import run_pipeline
+
+    warehouse = tmp_path / "tthc.duckdb"
+    shutil.copyfile(shipped_run.warehouse, warehouse)
+    raw = tmp_path / "raw"
+    shutil.copytree(SHIPPED_RAW, raw)  # same sizes and modification times as the shipped run saw
+    (raw / "feedback" / "01_2021.csv").write_text("Đơn vị,Số PAKN tiếp nhận\nTổng cộng,4\n", encoding="utf-8")
+    same_size = raw / "feedback" / "22_2020.csv"
+    stat = same_size.stat()
+    same_size.write_bytes(same_size.read_bytes().replace(b"2", b"3"))
+    os.utime(same_size, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    outcome = run_pipeline(raw_dir=str(raw), warehouse=str(warehouse))
+    statuses = {e.found.path: e.status for e in outcome.ingest.entries}
+    assert statuses["feedback/01_2021.csv"] == "loaded"
+    assert statuses["feedback/22_2020.csv"] == "duplicate" and statuses["dossier_results/22_2020.csv"] == "duplicate"
+
+
 def test_tthc_query_prints_the_integration_rate(shipped_run):
     sql = ("select value from marts.province_indicators where province_code = '22' and period = '2020' "
            "and indicator_code = 'national_portal_integration_rate'")

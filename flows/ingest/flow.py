@@ -45,14 +45,16 @@ def discover_files(raw_dir: Path) -> list[FoundFile]:
     return discover(raw_dir, load_contract().all_datasets)
 
 
-def load_record_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile) -> LogEntry:
+def load_record_file(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile, known_sha: str | None
+) -> LogEntry:
     """A record-level export (dossiers): same naming, history and duplicate rules, typed by DuckDB."""
     spec = load_contract().records[found.dataset]
     if not is_month(found) or not found.path.lower().endswith(".csv"):
         why = f"{found.path}: {found.dataset} files are CSV exports of one calendar month (<province>_YYYY-MM.csv)"
         return _logged(con, load_id, LogEntry(found, None, "refused", why))
     try:
-        sha = sha256_of_file(raw_dir, found.path)
+        sha = known_sha or sha256_of_file(raw_dir, found.path)
     except OSError as err:
         return _logged(con, load_id, LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}"))
     if was_loaded(con, found.path, sha):
@@ -65,16 +67,22 @@ def load_record_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str
 
 
 @task(cache_policy=NONE, task_run_name="load {found.path}")
-def load_one_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile) -> LogEntry:
+def load_one_file(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile, known_sha: str | None = None
+) -> LogEntry:
     """Read, lay out and write one file; the log row says what happened to it.
 
     Written files are logged as loaded; once dbt has judged them, the pipeline marks those
-    that an error finding rejects, or that are not the version in use, as such."""
+    that an error finding rejects, or that are not the version in use, as such. `known_sha`
+    is the file's SHA-256 when the published run saw it unchanged: a duplicate is then logged
+    without reading the file again."""
     contract = load_contract()
     if found.refusal:
         return _logged(con, load_id, LogEntry(found, None, "refused", found.refusal))
+    if known_sha and was_loaded(con, found.path, known_sha):
+        return _logged(con, load_id, LogEntry(found, known_sha, "duplicate", DUPLICATE, 0))
     if found.dataset in contract.records:
-        return load_record_file(con, raw_dir, load_id, found)
+        return load_record_file(con, raw_dir, load_id, found, known_sha)
     try:
         data = read_bytes(raw_dir, found.path)
     except OSError as err:
@@ -94,8 +102,11 @@ def load_one_file(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, f
     return entry
 
 
-def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str) -> IngestSummary:
-    """Discover → decode → lay out → map → load, one transaction per file."""
+def ingest(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, known: dict[str, str] | None = None
+) -> IngestSummary:
+    """Discover → decode → lay out → map → load, one transaction per file. `known`: SHA-256 of the
+    files the published run saw unchanged (flows.changes.known_hashes)."""
     logger = get_run_logger()
     contract = load_contract()
     ensure_schema(con, contract)
@@ -104,7 +115,7 @@ def ingest(con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str) -> Inges
     entries = []
     found = discover_files(raw_dir)
     for number, f in enumerate(found, start=1):
-        entry = load_one_file(con, raw_dir, load_id, f)
+        entry = load_one_file(con, raw_dir, load_id, f, (known or {}).get(f.path))
         why = f" ({entry.reason})" if entry.reason else ""
         logger.info("%s: %s%s [file %d of %d]", f.path, entry.status, why, number, len(found))
         entries.append(entry)
