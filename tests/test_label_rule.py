@@ -1,0 +1,52 @@
+"""The label rule (lower case, no diacritics, đ = d, punctuation as single spaces) is written twice:
+in Python for headers and level rows, and as the dbt macro `normalize_label` for level text and
+indicator names inside the warehouse. Both must give the same answer on Vietnamese text."""
+
+from __future__ import annotations
+
+import csv
+import random
+
+import pytest
+
+from flows.ingest.labels import LEVELS_CSV, normalize_label
+from flows.settings import DBT_PROJECT_DIR
+
+VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
+ALPHABET = VIETNAMESE + VIETNAMESE.upper() + "bcdghklmnpqrstvx0123456789 ,.;:-–()/&'\"\t"
+
+
+def _samples() -> list[str]:
+    with open(LEVELS_CSV, encoding="utf-8") as f:
+        labels = [row["label"] for row in csv.DictReader(f)]
+    rng = random.Random(20261127)
+    labels += ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 30))) for _ in range(400)]
+    return labels + ["Số hồ sơ đã giải quyết: Trước hạn", "  UBND cấp huyện  ", "ĐƠN VỊ (1)", "Tỷ lệ %", "Lĩnh vực / đơn vị"]
+
+
+def test_python_and_sql_label_rules_agree(tmp_path, monkeypatch):
+    from dbt.cli.main import dbtRunner
+
+    from flows.transform import _close_dbt_connection
+
+    labels = _samples()
+    values = ", ".join("(" + str(i) + ", '" + label.replace("'", "''") + "')" for i, label in enumerate(labels))
+    sql = f"select i, {{{{ normalize_label('label') }}}} as normalised from (values {values}) as t(i, label) order by i"
+    monkeypatch.setenv("TTHC_DBT_DATABASE", str(tmp_path / "scratch.duckdb"))
+    try:
+        result = dbtRunner().invoke([
+            "show", "--inline", sql, "--limit", "-1", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+            "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
+        ])
+    finally:
+        _close_dbt_connection()
+    assert result.success, result.exception
+    sql_rule = [row[1] for row in result.result.results[0].agate_table.rows]
+    mismatches = [(label, py, sq) for label, py, sq in zip(labels, map(normalize_label, labels), sql_rule) if py != sq]
+    assert len(sql_rule) == len(labels)
+    assert not mismatches, mismatches[:5]
+
+
+@pytest.mark.parametrize("label, expected", [("Sở, ban, ngành", "so ban nganh"), ("ĐƠN VỊ (1)", "don vi 1")])
+def test_label_rule_examples(label, expected):
+    assert normalize_label(label) == expected
