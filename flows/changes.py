@@ -105,9 +105,9 @@ def record_raw_state(
     """Replace audit.raw_state with the files as this run found them before reading any (so a file
     changed during the run is seen as changed by the next), with what became of each and its
     SHA-256 (`outcomes`: path → (status, sha))."""
+    rows = []
+    for path, (size, modified) in stats.items():
+        status, sha = outcomes.get(path, ("unknown", None))
+        rows.append([path, size, modified, sha, status, run_id])
     con.execute(RAW_STATE_DDL)
-    con.executemany(
-        "insert into audit.raw_state values (?, ?, ?, ?, ?, ?)",
-        [[path, size, modified, outcomes.get(path, (None, None))[1], outcomes.get(path, ("unknown", None))[0], run_id]
-         for path, (size, modified) in stats.items()],
-    )
+    con.executemany("insert into audit.raw_state values (?, ?, ?, ?, ?, ?)", rows)

@@ -135,9 +135,9 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
         if (unchanged := unchanged_since_publish(settings, raw_now, project)) is not None:
             logger.info("%s", unchanged.message())
             create_markdown_artifact(key="tthc-run-summary", markdown=f"# TTHC run {run_id}\n{unchanged.message()}")
-            empty = BuildOutcome(success=True, invocation_id="", tests=[], node_errors=[], skipped=True)
             return RunOutcome(
-                run_id, IngestSummary([]), empty, False, settings.warehouse, unchanged=unchanged, flow_run_id=flow_run.id
+                run_id, IngestSummary([]), BuildOutcome.not_needed(), False, settings.warehouse,
+                unchanged=unchanged, flow_run_id=flow_run.id,
             )
         with _timed(timings, "copy"):
             work = prepare_work_file(settings)
@@ -151,7 +151,7 @@ def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_
         with _timed(timings, "dbt build"):
             if nothing_loaded:
                 logger.info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
-                build = BuildOutcome(success=True, invocation_id="", tests=[], node_errors=[], skipped=True)
+                build = BuildOutcome.not_needed()
             else:
                 build = run_dbt_build(work, settings.dbt_target_dir, run_id)
         con = connect(work)

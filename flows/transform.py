@@ -54,6 +54,11 @@ class BuildOutcome:
     def count(self, status: str) -> int:
         return sum(t.status == status for t in self.tests)
 
+    @classmethod
+    def not_needed(cls) -> BuildOutcome:
+        """No build: nothing new to build from, with the dbt project the marts were built by."""
+        return cls(success=True, invocation_id="", tests=[], node_errors=[], skipped=True)
+
 
 def run_dbt_build(database: Path, target_dir: Path, run_id: str) -> BuildOutcome:
     """`dbt build` on `database`, stamping the marts with `run_id`; each dbt node shows as a Prefect task run.
