@@ -53,15 +53,38 @@ def dossier_run(prefect_server, tmp_path_factory):
         "Y1,P1,U1,province,online,03/02/2021,10/02/2021,,pending,false,extra\n",
         encoding="utf-8",
     )
-    # one date format throughout (ISO): typed by the CSV reader; empty required values and a broken line rejected
+    # one date format throughout (ISO), columns in another order, no `synthetic` column: the bulk path,
+    # which keeps the lines the CSV reader cannot read
     (root / "raw" / "dossiers" / "22_2021-03.csv").write_text(
+        "status,dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at\n"
+        "pending,Z1,P1,U1,province,online,2021-03-01 08:00,2021-03-08 08:00,\n"
+        "resolved,Z4,P1,U1,district,direct,2021-03-03 08:00,2021-03-10 08:00,2021-03-04 10:00\n"
+        "resolved,Z5,P2,U2,commune,postal,2021-03-04 08:00,2021-03-11 08:00,2021-03-11 16:00\n"
+        "pending,Z6,P2,U2,commune,postal,2021-03-04 08:00,2021-03-11 08:00,,extra\n"
+        "pending,Z7,P2\n",
+        encoding="utf-8",
+    )
+    # empty required values and a column outside the contract: the exact path, rows rejected with their lines
+    (root / "raw" / "dossiers" / "22_2021-04.csv").write_text(
+        "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic,note\n"
+        "W1,P1,U1,province,online,2021-04-01 08:00,2021-04-08 08:00,,pending,false,a\n"
+        "W2,,U1,province,online,2021-04-02 08:00,2021-04-09 08:00,,pending,false,b\n"
+        "  ,P1,U1,province,online,2021-04-02 09:00,2021-04-09 09:00,,pending,false,c\n"
+        "W4,P1,U1,district,direct,2021-04-03 08:00,2021-04-10 08:00,2021-04-04 10:00,resolved,false,d\n",
+        encoding="utf-8",
+    )
+    # a header without due_at: nothing can be typed without guessing
+    (root / "raw" / "dossiers" / "22_2021-05.csv").write_text(
+        "dossier_id,procedure_code,unit_code,level,channel,received_at,resolved_at,status\n"
+        "V1,P1,U1,province,online,2021-05-01 08:00,,pending\n",
+        encoding="utf-8",
+    )
+    # a blank line, which carries no record
+    (root / "raw" / "dossiers" / "22_2021-06.csv").write_text(
         "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic\n"
-        "Z1,P1,U1,province,online,2021-03-01 08:00,2021-03-08 08:00,,pending,false\n"
-        "Z2,,U1,province,online,2021-03-02 08:00,2021-03-09 08:00,,pending,false\n"
-        "  ,P1,U1,province,online,2021-03-02 09:00,2021-03-09 09:00,,pending,false\n"
-        "Z4,P1,U1,district,direct,2021-03-03 08:00,2021-03-10 08:00,2021-03-04 10:00,resolved,false\n"
-        "Z5,P2,U2,commune,postal,2021-03-04 08:00,2021-03-11 08:00,2021-03-11 16:00,resolved,false\n"
-        "Z6,P2,U2,commune,postal,2021-03-04 08:00,2021-03-11 08:00,,pending,false,extra\n",
+        "U1,P1,U1,province,online,01/06/2021 08:00:00,08/06/2021 08:00:00,,pending,false\n"
+        "\n"
+        "U2,P1,U1,province,online,02/06/2021 08:00:00,09/06/2021 08:00:00,,pending,false\n",
         encoding="utf-8",
     )
     # a report the records contradict: 499 early where the records count 500
@@ -88,7 +111,8 @@ def test_calibrated_synthetic_year_loads_exactly(dossier_run):
                   count(*) filter (where cast(resolved_at as date) = cast(due_at as date)),
                   count(*) filter (where cast(resolved_at as date) > cast(due_at as date)),
                   bool_and(synthetic)
-           from raw.dossiers where _file_path like 'dossiers/22_2020-%'"""
+           from raw.dossiers as d join raw.report_files as f on f.file_id = d._file_id
+           where file_path like 'dossiers/22_2020-%'"""
     ).fetchone()
     assert totals == (1200, 500, 600, 3, True)
 
@@ -96,9 +120,9 @@ def test_calibrated_synthetic_year_loads_exactly(dossier_run):
 def test_every_line_is_loaded_or_rejected_with_its_line_and_reason(dossier_run):
     _, _, con = dossier_run
     path = "dossiers/22_2021-01.csv"
-    loaded = con.execute("select _line_number, dossier_id from raw.dossiers where _file_path = ? order by 1", [path]).fetchall()
+    loaded = _loaded(con, path, "dossier_id")
     rejects = con.execute("select line_number, reason, line_text from audit.record_rejects where file_path = ? order by 1", [path]).fetchall()
-    assert loaded == [(2, "X1"), (6, "X5")]
+    assert loaded == [("X1",), ("X5",)]
     assert [(line, words in reason) for (line, reason, _), words in zip(rejects, ["not a date", "TOO MANY COLUMNS", "procedure_code is empty"])] == [
         (3, True), (4, True), (5, True)]
     assert rejects[1][2] == "X3,P1,U1,province,online,2021-01-05,2021-01-12,,pending,false,one too many"
@@ -110,21 +134,64 @@ def test_every_line_is_loaded_or_rejected_with_its_line_and_reason(dossier_run):
     assert other == [(2, "Y1,P1,U1,province,online,03/02/2021,10/02/2021,,pending,false,extra")]
 
 
-def test_a_file_with_one_date_format_is_read_typed_with_its_lines(dossier_run):
+def _loaded(con: duckdb.DuckDBPyConnection, path: str, columns: str) -> list[tuple]:
+    return con.execute(
+        f"select {columns} from raw.dossiers as d join raw.report_files as f on f.file_id = d._file_id where file_path = ? order by all", [path]
+    ).fetchall()
+
+
+def _log_reason(con: duckdb.DuckDBPyConnection, path: str) -> tuple[str, str]:
+    return con.execute("select status, reason from audit.ingest_log where file_path = ? order by loaded_at limit 1", [path]).fetchone()
+
+
+def test_a_file_in_one_date_format_is_loaded_in_bulk_by_column_name(dossier_run):
     _, _, con = dossier_run
     path = "dossiers/22_2021-03.csv"
-    loaded = con.execute("select _line_number, dossier_id, received_at from raw.dossiers where _file_path = ? order by 1", [path]).fetchall()
+    assert _loaded(con, path, "dossier_id, status, procedure_code, cast(received_at as varchar), synthetic") == [
+        ("Z1", "pending", "P1", "2021-03-01 08:00:00", None),
+        ("Z4", "resolved", "P1", "2021-03-03 08:00:00", None),
+        ("Z5", "resolved", "P2", "2021-03-04 08:00:00", None),
+    ]
     rejects = con.execute("select line_number, reason, line_text from audit.record_rejects where file_path = ? order by 1", [path]).fetchall()
-    assert [(line, dossier) for line, dossier, _ in loaded] == [(2, "Z1"), (5, "Z4"), (6, "Z5")]
-    assert str(loaded[0][2]) == "2021-03-01 08:00:00"
-    assert [(line, reason) for line, reason, _ in rejects[:2]] == [(3, "procedure_code is empty"), (4, "dossier_id is empty")]
-    assert rejects[2][0] == 7 and "TOO MANY COLUMNS" in rejects[2][1]
-    reason = con.execute("select reason from audit.ingest_log where file_path = ? and status = 'loaded'", [path]).fetchone()[0]
-    assert "3 rows loaded, 3 rejected" in reason and "read as text" not in reason
+    assert [(line, kind in reason) for (line, reason, _), kind in zip(rejects, ["TOO MANY COLUMNS", "MISSING COLUMNS"])] == [
+        (5, True), (6, True)]
+    assert rejects[1][2] == "pending,Z7,P2"
+    status, reason = _log_reason(con, path)
+    assert status == "loaded" and "3 rows loaded, 2 rejected" in reason and "read as text" not in reason
     synthetic = con.execute(
-        "select min(_line_number), max(_line_number), count(*) from raw.dossiers where _file_path = 'dossiers/22_2020-05.csv'"
+        "select count(*), bool_and(synthetic) from raw.dossiers as d join raw.report_files as f on f.file_id = d._file_id where file_path = 'dossiers/22_2020-05.csv'"
     ).fetchone()
-    assert synthetic == (2, synthetic[2] + 1, synthetic[2])  # every line of a clean export, in order
+    rows_read = con.execute("select rows_read from audit.ingest_log where file_path = 'dossiers/22_2020-05.csv' and status = 'loaded'").fetchone()[0]
+    assert synthetic == (rows_read, True)
+
+
+def test_rows_without_a_required_value_are_rejected_with_their_lines(dossier_run):
+    _, _, con = dossier_run
+    path = "dossiers/22_2021-04.csv"
+    assert _loaded(con, path, "dossier_id") == [("W1",), ("W4",)]
+    rejects = con.execute("select line_number, reason, line_text from audit.record_rejects where file_path = ? order by 1", [path]).fetchall()
+    assert rejects == [
+        (3, "procedure_code is empty", "W2,,U1,province,online,2021-04-02 08:00,2021-04-09 08:00,,pending,false,b"),
+        (4, "dossier_id is empty", "  ,P1,U1,province,online,2021-04-02 09:00,2021-04-09 09:00,,pending,false,c"),
+    ]
+    status, reason = _log_reason(con, path)
+    assert status == "loaded" and "2 rows loaded, 2 rejected" in reason and "read as text" in reason
+    assert "columns not in the contract ignored: note" in reason
+
+
+def test_a_header_without_a_contract_column_is_rejected(dossier_run):
+    _, _, con = dossier_run
+    status, reason = _log_reason(con, "dossiers/22_2021-05.csv")
+    assert status == "rejected" and reason.startswith("dossiers/22_2021-05.csv: line 1: the header has no column due_at")
+    assert _loaded(con, "dossiers/22_2021-05.csv", "dossier_id") == []
+
+
+def test_a_blank_line_is_not_a_record(dossier_run):
+    _, _, con = dossier_run
+    path = "dossiers/22_2021-06.csv"
+    assert _loaded(con, path, "dossier_id") == [("U1",), ("U2",)]
+    status, reason = _log_reason(con, path)
+    assert status == "loaded" and "2 rows loaded, 0 rejected" in reason and "read as text" not in reason
 
 
 def test_records_contradicting_a_report_are_a_finding(dossier_run):
@@ -138,9 +205,10 @@ def test_records_contradicting_a_report_are_a_finding(dossier_run):
 
 def test_a_second_run_loads_nothing_twice(dossier_run):
     _, second, con = dossier_run
-    assert second.ingest.count("duplicate") == 16 and second.ingest.count("loaded") == 0
-    assert con.execute("select count(*) from raw.dossiers").fetchone() == (1205,)
-    assert con.execute("select count(*) from audit.record_rejects").fetchone() == (7,)
+    assert second.ingest.count("duplicate") == 18 and second.ingest.count("loaded") == 0
+    assert second.ingest.count("rejected") == 1  # the header without due_at, rejected again
+    assert con.execute("select count(*) from raw.dossiers").fetchone() == (1209,)
+    assert con.execute("select count(*) from audit.record_rejects").fetchone() == (8,)
 
 
 def test_dossier_files_must_cover_one_month(tmp_path, prefect_server):
@@ -195,3 +263,48 @@ def test_adding_a_month_equals_a_full_rebuild(prefect_server, tmp_path):
     con.close()
     assert months["2020-03"] == sum(1 for _ in open(raw / "dossiers/22_2020-03_r1.csv")) - 1  # the revision replaced March
     assert set(months) == {"2020-01", "2020-02", "2020-03", "2020-04"}
+
+
+def test_a_warehouse_from_before_file_ids_moves_to_them(tmp_path):
+    """Dossier rows written with path, hash, line and load id on every row keep their file version."""
+    from flows.ingest.contract import load_contract
+    from flows.ingest.load import ensure_schema
+    from flows.ingest.records import ensure_records_schema
+
+    con = duckdb.connect(str(tmp_path / "tthc.duckdb"))
+    con.execute("create schema raw")
+    con.execute(
+        """create table raw.report_files (
+            file_path varchar not null, file_sha256 varchar not null, dataset varchar not null,
+            province_code varchar not null, period varchar not null, period_start date not null,
+            period_end date not null, revision integer not null, load_id varchar not null,
+            loaded_at timestamptz not null, rows_read integer not null)"""
+    )
+    con.execute(
+        """insert into raw.report_files values
+           ('dossiers/22_2020-02.csv', 'bb', 'dossiers', '22', '2020-02', '2020-01-16', '2020-02-15', 0, 'L2', '2026-01-02', 1),
+           ('dossiers/22_2020-01.csv', 'aa', 'dossiers', '22', '2020-01', '2019-12-16', '2020-01-15', 0, 'L1', '2026-01-01', 2)"""
+    )
+    con.execute(
+        """create table raw.dossiers (
+            _file_path varchar not null, _file_sha256 varchar not null, _line_number bigint not null,
+            _load_id varchar not null, dossier_id varchar, procedure_code varchar, unit_code varchar, level varchar,
+            channel varchar, received_at timestamp, due_at timestamp, resolved_at timestamp, status varchar,
+            synthetic boolean)"""
+    )
+    con.execute(
+        """insert into raw.dossiers (_file_path, _file_sha256, _line_number, _load_id, dossier_id) values
+           ('dossiers/22_2020-01.csv', 'aa', 2, 'L1', 'A'), ('dossiers/22_2020-01.csv', 'aa', 3, 'L1', 'B'),
+           ('dossiers/22_2020-02.csv', 'bb', 2, 'L2', 'C')"""
+    )
+    contract = load_contract()
+    ensure_schema(con, contract)
+    ensure_records_schema(con, contract.records["dossiers"])
+    ensure_records_schema(con, contract.records["dossiers"])  # a second time changes nothing
+
+    assert con.execute(
+        """select f.file_id, f.file_path, d.dossier_id from raw.dossiers as d
+           join raw.report_files as f on f.file_id = d._file_id order by all"""
+    ).fetchall() == [(1, "dossiers/22_2020-01.csv", "A"), (1, "dossiers/22_2020-01.csv", "B"), (2, "dossiers/22_2020-02.csv", "C")]
+    assert "_file_path" not in [c[0] for c in con.execute("describe raw.dossiers").fetchall()]
+    con.close()

@@ -41,7 +41,8 @@ class Dataset:
 class RecordColumn:
     name: str
     type: str  # varchar | timestamp | boolean
-    required: bool
+    required: bool  # every row must have a value
+    optional: bool = False  # the header may leave the column out
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def load_contract() -> Contract:
             records[table["name"]] = RecordDataset(
                 name=table["name"],
                 columns=tuple(
-                    RecordColumn(c["name"], c["meta"]["type"], c["meta"]["required"]) for c in table["columns"]
+                    RecordColumn(c["name"], c["meta"]["type"], c["meta"]["required"], c["meta"].get("optional", False)) for c in table["columns"]
                 ),
             )
             continue

@@ -14,7 +14,7 @@ from flows.ingest.decode import DecodeError
 from flows.ingest.discover import FoundFile, discover
 from flows.ingest.labels import HeaderError
 from flows.ingest.load import LogEntry, ensure_schema, log_file, was_loaded, write_file
-from flows.ingest.read import inside, parse_report, read_bytes, sha256_of, sha256_of_file
+from flows.ingest.read import inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
 from flows.ingest.records import ensure_records_schema, is_month, load_records
 
 
@@ -61,7 +61,9 @@ def load_record_file(
         return _logged(con, load_id, LogEntry(found, sha, "duplicate", DUPLICATE, 0))
     try:
         return load_records(con, inside(raw_dir, found.path), LogEntry(found, sha, "loaded"), load_id, spec)
-    except duckdb.Error as err:
+    except HeaderError as err:
+        return _logged(con, load_id, LogEntry(found, sha, "rejected", f"{found.path}: {err}"))
+    except (duckdb.Error, UnicodeDecodeError) as err:
         why = f"{found.path}: not a readable {found.dataset} export ({err})"
         return _logged(con, load_id, LogEntry(found, sha, "refused", why))
 
@@ -74,8 +76,8 @@ def load_one_file(
 
     Written files are logged as loaded; once dbt has judged them, the pipeline marks those
     that an error finding rejects, or that are not the version in use, as such. `known_sha`
-    is the file's SHA-256 when the published run saw it unchanged: a duplicate is then logged
-    without reading the file again."""
+    is the file's SHA-256 when it is known already (the published run saw it unchanged, or it
+    was hashed ahead): a duplicate is then logged without reading the file again."""
     contract = load_contract()
     if found.refusal:
         return _logged(con, load_id, LogEntry(found, None, "refused", found.refusal))
@@ -106,7 +108,8 @@ def ingest(
     con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, known: dict[str, str] | None = None
 ) -> IngestSummary:
     """Discover → decode → lay out → map → load, one transaction per file. `known`: SHA-256 of the
-    files the published run saw unchanged (flows.changes.known_hashes)."""
+    files the published run saw unchanged (flows.changes.known_hashes). The other record exports
+    are hashed first, in parallel: large files, hashed at the speed of the disk and all cores."""
     logger = get_run_logger()
     contract = load_contract()
     ensure_schema(con, contract)
@@ -114,8 +117,10 @@ def ingest(
         ensure_records_schema(con, spec)
     entries = []
     found = discover_files(raw_dir)
+    known = dict(known or {})
+    known |= sha256_of_files(raw_dir, [f.path for f in found if f.dataset in contract.records and not f.refusal and f.path not in known])
     for number, f in enumerate(found, start=1):
-        entry = load_one_file(con, raw_dir, load_id, f, (known or {}).get(f.path))
+        entry = load_one_file(con, raw_dir, load_id, f, known.get(f.path))
         why = f" ({entry.reason})" if entry.reason else ""
         logger.info("%s: %s%s [file %d of %d]", f.path, entry.status, why, number, len(found))
         entries.append(entry)

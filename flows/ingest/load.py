@@ -35,7 +35,13 @@ AUDIT_DDL = [
         file_path varchar not null, file_sha256 varchar not null, dataset varchar not null,
         province_code varchar not null, period varchar not null, period_start date not null,
         period_end date not null, revision integer not null, load_id varchar not null,
-        loaded_at timestamptz not null, rows_read integer not null)""",
+        loaded_at timestamptz not null, rows_read integer not null, file_id bigint)""",
+    # warehouses from before file ids: number their file versions in load order
+    "alter table raw.report_files add column if not exists file_id bigint",
+    """update raw.report_files as f set file_id = n.file_id
+       from (select file_path, file_sha256, row_number() over (order by loaded_at, file_path) as file_id
+             from raw.report_files) as n
+       where f.file_id is null and n.file_path = f.file_path and n.file_sha256 = f.file_sha256""",
 ]
 
 
@@ -80,6 +86,23 @@ class LogEntry:
     rows_read: int | None = None
 
 
+def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The id of the next file version loaded: 1, 2, 3… in load order (one writer at a time)."""
+    return con.execute("select coalesce(max(file_id), 0) + 1 from raw.report_files").fetchone()[0]
+
+
+def catalog_file(
+    con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, entry: LogEntry, rows_read: int, file_id: int
+) -> None:
+    """The file version's row in raw.report_files."""
+    f = entry.found
+    con.execute(
+        "insert into raw.report_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [f.path, entry.sha256, f.dataset, f.province_code, f.period, f.period_start, f.period_end,
+         f.revision, load_id, at, rows_read, file_id],
+    )
+
+
 def append_log(con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, e: LogEntry) -> None:
     f = e.found
     con.execute(
@@ -117,11 +140,7 @@ def write_file(
                 "insert into audit.ingest_notes values (?, ?, ?, ?, ?, ?)",
                 [[load_id, f.path, entry.sha256, *n] for n in notes],
             )
-        con.execute(
-            "insert into raw.report_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [f.path, entry.sha256, f.dataset, f.province_code, f.period, f.period_start, f.period_end,
-             f.revision, load_id, at, len(table.rows)],
-        )
+        catalog_file(con, load_id, at, entry, len(table.rows), next_file_id(con))
         written = con.execute(
             f"select count(*) from raw.{quote_ident(dataset.name)} where _file_path = ? and _file_sha256 = ? and _load_id = ?",
             [f.path, entry.sha256, load_id],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flows.ingest.contract import Contract
@@ -39,6 +40,20 @@ def sha256_of_file(raw_dir: Path, rel_path: str) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def sha256_of_files(raw_dir: Path, rel_paths: list[str]) -> dict[str, str]:
+    """SHA-256 of large files, one thread per core (hashlib releases the GIL). A file that cannot
+    be read is left out: its load says why."""
+    def one(rel_path: str) -> str | None:
+        try:
+            return sha256_of_file(raw_dir, rel_path)
+        except OSError:
+            return None
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        shas = dict(zip(rel_paths, pool.map(one, rel_paths)))
+    return {path: sha for path, sha in shas.items() if sha is not None}
 
 
 def parse_report(data: bytes, found: FoundFile, contract: Contract) -> Table:

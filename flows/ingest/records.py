@@ -1,16 +1,28 @@
 """Record-level exports (dossiers) → raw.dossiers, typed at load by DuckDB's vectorised CSV reader.
 
-No Python loop over rows and no type sniffing: the schema is the contract's. An export writes
-all its dates in one of the accepted formats, read off its first record; the CSV reader then
-types the file in one pass, as bare DuckDB would, and turns away any value it cannot type. If
-it turned any away, the file is read again with every column as text and each value typed in
-SQL against all the accepted formats, so that a file mixing formats loads what it can and
-rejects exactly the rest. Lines the CSV reader cannot read (DuckDB's rejects) and rows that
-cannot be typed are kept, as written, in audit.record_rejects with file, line and reason.
-For every file: lines read = rows loaded + rows rejected, checked before the transaction commits.
+No Python loop over rows and no type sniffing: the contract's columns are matched to the
+file's header by name and typed as the contract says. One transaction per file, on one of
+two paths:
 
-Exports have one record per physical line (no line breaks inside fields), so the line of the
-k-th record read is k + 1 plus the rejected lines before it.
+- bulk, the usual case. The export writes all its dates in one of the accepted formats, read
+  off its first record. DuckDB's CSV reader types the file and inserts it straight into
+  raw.dossiers, as bare DuckDB would. Lines it cannot read go to its rejects table with their
+  line numbers. A value it cannot type, or a row without a required value, sends the whole
+  file to the exact path (the bulk insert is rolled back).
+- exact, for everything else: dates in more than one format, or a required value empty or
+  starting with a blank. Every column is read as text into a temporary table and numbered by line.
+  Each value is typed in SQL against all the accepted formats, and rows that cannot be typed
+  are rejected with their line. Exports have one record per physical line (no line breaks
+  inside fields, no blank lines), so the line of the k-th record read is k + 1 plus the
+  rejected lines before it.
+
+On both paths, lines read (records + unreadable lines, as DuckDB's reader counts them) =
+rows loaded + lines rejected, checked before the file's transaction commits.
+
+Rejected lines are kept, as written, in audit.record_rejects with file, line and reason.
+A loaded row carries its file version (`_file_id`, raw.report_files), not its line: numbering
+millions of rows costs as much as reading them, and a loaded dossier is found by its file and
+dossier_id.
 """
 
 from __future__ import annotations
@@ -20,14 +32,17 @@ import csv
 import itertools
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from flows.ingest.contract import RecordDataset
+from flows.ingest.contract import RecordColumn, RecordDataset
 from flows.ingest.discover import FoundFile
-from flows.ingest.load import LogEntry, append_log, quote_ident
+from flows.ingest.labels import HeaderError
+from flows.ingest.load import LogEntry, append_log, catalog_file, next_file_id, quote_ident
 
 TIMESTAMP_FORMATS = [
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
@@ -41,12 +56,40 @@ REJECTS_DDL = """create table if not exists audit.record_rejects (
 
 
 def ensure_records_schema(con: duckdb.DuckDBPyConnection, spec: RecordDataset) -> None:
+    """Create raw.<dataset> and audit.record_rejects; move a table of the earlier shape (file path,
+    hash, line and load id on every row) to file ids."""
+    table = f"raw.{quote_ident(spec.name)}"
     cols = ", ".join(f"{quote_ident(c.name)} {_SQL_TYPES[c.type]}" for c in spec.columns)
-    con.execute(
-        f"create table if not exists raw.{quote_ident(spec.name)} (_file_path varchar not null, "
-        f"_file_sha256 varchar not null, _line_number bigint not null, _load_id varchar not null, {cols})"
-    )
+    have = [r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?", [spec.name]
+    ).fetchall()]
+    if "_file_path" in have:
+        names = ", ".join(quote_ident(c.name) for c in spec.columns)
+        con.execute(f"alter table {table} rename to {quote_ident(spec.name + '__before_file_ids')}")
+        con.execute(f"create table {table} (_file_id bigint not null, {cols})")
+        con.execute(
+            f"""insert into {table} select f.file_id, {names}
+                from raw.{quote_ident(spec.name + '__before_file_ids')} as d
+                join raw.report_files as f on f.file_path = d._file_path and f.file_sha256 = d._file_sha256"""
+        )
+        con.execute(f"drop table raw.{quote_ident(spec.name + '__before_file_ids')}")
+    con.execute(f"create table if not exists {table} (_file_id bigint not null, {cols})")
     con.execute(REJECTS_DDL)
+
+
+@dataclass(frozen=True)
+class Header:
+    """The file's columns in order (canonical names), and the first record under them."""
+
+    names: list[str]
+    first: dict[str, str]
+
+    def present(self, spec: RecordDataset) -> list[RecordColumn]:
+        return [c for c in spec.columns if c.name in self.names]
+
+    def unknown(self, spec: RecordDataset) -> list[str]:
+        known = {c.name for c in spec.columns}
+        return [n for n in self.names if n not in known]
 
 
 def _encoding(path: Path) -> str:
@@ -55,18 +98,29 @@ def _encoding(path: Path) -> str:
     return "utf-16" if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8"
 
 
-def timestamp_format(path: Path, spec: RecordDataset) -> str | None:
-    """The one accepted format that every date of the file's first record is written in, or None.
-
-    An export system writes all its dates alike: the file is then read typed, in one pass, as
-    bare DuckDB would. If any value turns out otherwise, the file is read again as text."""
+def read_header(path: Path, spec: RecordDataset) -> Header:
+    """Line 1 matched to the contract by name; raises HeaderError when a column is missing or twice."""
     encoding = "utf-8-sig" if _encoding(path) == "utf-8" else "utf-16"
     with open(path, encoding=encoding, newline="") as f:
         rows = list(itertools.islice(csv.reader(f), 2))
-    if len(rows) < 2:
-        return None
-    record = dict(zip(rows[0], rows[1]))
-    values = [record.get(c.name, "") for c in spec.columns if c.type == "timestamp"]
+    if not rows:
+        raise HeaderError("line 1: no header")
+    names = [n.strip().lower() for n in rows[0]]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise HeaderError(f"line 1: column {twice[0]!r} appears twice")
+    missing = [c.name for c in spec.columns if not c.optional and c.name not in names]
+    if missing:
+        raise HeaderError(f"line 1: the header has no column {', '.join(missing)} (it has {', '.join(names)})")
+    return Header(names, dict(zip(names, rows[1])) if len(rows) > 1 else {})
+
+
+def timestamp_format(header: Header, spec: RecordDataset) -> str | None:
+    """The one accepted format that every date of the first record is written in, or None.
+
+    An export system writes all its dates alike: the file is then read typed, in one pass, as
+    bare DuckDB would. If any value turns out otherwise, the file is read again as text."""
+    values = [header.first.get(c.name, "") for c in spec.columns if c.type == "timestamp"]
     values = [v for v in values if v]
     for fmt in TIMESTAMP_FORMATS:
         if values and all(_parses(v, fmt) for v in values):
@@ -93,18 +147,13 @@ def _typed(column: str, sql_type: str) -> str:
     return f"try_cast({col} as boolean)"
 
 
-def _problem(column: str, sql_type: str, required: bool, typed_read: bool) -> str:
-    """SQL giving why one column of a row cannot be loaded, or NULL. After a typed read, the CSV
-    reader has turned away every value it could not type: only emptiness is left to check."""
-    col = quote_ident(column)
-    raw = f"nullif(trim({col}), '')"
+def _problem(column: str, sql_type: str, required: bool) -> str:
+    """SQL giving why one text column of a row cannot be loaded, or NULL."""
+    raw = f"nullif(trim({quote_ident(column)}), '')"
     checks = []
-    if required and typed_read:  # trim only what may be blanks (cheaper on millions of rows)
-        blank = f" or ({col}[1] = ' ' and trim({col}) = '')" if sql_type == "varchar" else ""
-        checks.append(f"when {col} is null{blank} then '{column} is empty'")
-    elif required:
+    if required:
         checks.append(f"when {raw} is null then '{column} is empty'")
-    if sql_type != "varchar" and not typed_read:
+    if sql_type != "varchar":
         checks.append(
             f"when {raw} is not null and {_typed(column, sql_type)} is null "
             f"then '{column} \"' || {raw} || '\" is not a {sql_type}'"
@@ -112,20 +161,86 @@ def _problem(column: str, sql_type: str, required: bool, typed_read: bool) -> st
     return f"case {' '.join(checks)} end" if checks else "null"
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: Path, spec: RecordDataset, timestamps: str | None) -> None:
-    """The file into temp table _records, its unreadable lines into _record_csv_rejects.
-    With a timestamp format, typed by the CSV reader; without, every column as text."""
-    types = {c.name: (_SQL_TYPES[c.type] if timestamps else "varchar") for c in spec.columns}
+def _reason(header: Header, spec: RecordDataset) -> str:
+    """SQL giving the first reason a row read as text cannot be loaded, or NULL."""
+    return f"coalesce({', '.join(_problem(c.name, c.type, c.required) for c in header.present(spec))}, null)"
+
+
+def _read_csv(header: Header, spec: RecordDataset, timestamps: str | None) -> str:
+    """read_csv over the file (parameters: path, columns, encoding), its unreadable lines into
+    _record_csv_rejects. With a timestamp format, typed as the contract says; without, all text."""
     options = f", timestampformat = '{timestamps}'" if timestamps else ""
+    return (
+        "read_csv(?, header = true, auto_detect = false, columns = ?, encoding = ?, null_padding = false, "
+        f"store_rejects = true{options}, rejects_table = '_record_csv_rejects', rejects_scan = '_record_csv_scan')"
+    )
+
+
+def _columns(header: Header, spec: RecordDataset, typed: bool) -> dict[str, str]:
+    types = {c.name: _SQL_TYPES[c.type] for c in spec.columns} if typed else {}
+    return {n: types.get(n, "varchar") for n in header.names}
+
+
+def _fresh_rejects(con: duckdb.DuckDBPyConnection) -> None:
     # DuckDB appends to an existing rejects table: start each read with empty ones.
     con.execute("drop table if exists _record_csv_rejects")
     con.execute("drop table if exists _record_csv_scan")
+
+
+def _bulk(con, path: Path, header: Header, spec: RecordDataset, timestamps: str, file_id: int) -> int | None:
+    """Insert the file typed by the CSV reader; returns the lines read, or None when some value was
+    not in the first record's format or some row lacks a required value (the caller rolls back)."""
+    present = header.present(spec)
+
+    def guarded(c: RecordColumn) -> str:  # a row without a required value stops the insert
+        col = quote_ident(c.name)
+        if not c.required:
+            return col
+        blank = f" or starts_with({col}, ' ')" if c.type == "varchar" else ""
+        return f"case when {col} is null{blank} then error('{c.name} is empty') else {col} end"
+
+    _fresh_rejects(con)
+    con.execute("set preserve_insertion_order = false")  # rows carry no line: any order, written in parallel
+    try:
+        inserted = con.execute(
+            f"insert into raw.{quote_ident(spec.name)} (_file_id, {', '.join(quote_ident(c.name) for c in present)}) "
+            f"select ?, {', '.join(guarded(c) for c in present)} from {_read_csv(header, spec, timestamps)}",
+            [file_id, str(path), _columns(header, spec, typed=True), _encoding(path)],
+        ).fetchone()[0]
+    except duckdb.InvalidInputException as err:
+        if " is empty" not in str(err):
+            raise
+        return None
+    cast_errors, unreadable = con.execute(
+        "select count(*) filter (where error_type = 'CAST'), count(distinct line) from _record_csv_rejects"
+    ).fetchone()
+    return None if cast_errors else inserted + unreadable
+
+
+def _exact(con, path: Path, header: Header, spec: RecordDataset, file_id: int, entry: LogEntry, load_id: str) -> int:
+    """Read every column as text, number the lines, type each value; reject rows with their line.
+    Returns the lines read (records + unreadable lines)."""
+    _fresh_rejects(con)
     con.execute(
-        "create or replace temp table _records as select * from read_csv(?, header = true, auto_detect = false, "
-        f"columns = ?, encoding = ?, null_padding = false, store_rejects = true{options}, "
-        "rejects_table = '_record_csv_rejects', rejects_scan = '_record_csv_scan')",
-        [str(path), types, _encoding(path)],
+        f"create or replace temp table _records as select * from {_read_csv(header, spec, None)}",
+        [str(path), _columns(header, spec, typed=False), _encoding(path)],
     )
+    present = header.present(spec)
+    numbered = f"with numbered as ({_numbered(con)}) select *, {_reason(header, spec)} as _reason from numbered"
+    con.execute(
+        f"insert into raw.{quote_ident(spec.name)} (_file_id, {', '.join(quote_ident(c.name) for c in present)}) "
+        f"select ?, {', '.join(_typed(c.name, c.type) for c in present)} from ({numbered}) where _reason is null",
+        [file_id],
+    )
+    con.execute(
+        f"""insert into audit.record_rejects
+            select ?, ?, ?, _line_number, _reason,
+                   concat_ws(',', {', '.join(f"coalesce({quote_ident(n)}, '')" for n in header.names)})
+            from ({numbered}) where _reason is not null""",
+        [load_id, entry.found.path, entry.sha256],
+    )
+    records, unreadable = (con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("_records", "_record_lines"))
+    return records + unreadable
 
 
 def _numbered(con: duckdb.DuckDBPyConnection) -> str:
@@ -148,66 +263,61 @@ def _numbered(con: duckdb.DuckDBPyConnection) -> str:
                    on r.k > j.threshold"""
 
 
-def load_records(
-    con: duckdb.DuckDBPyConnection, path: Path, entry: LogEntry, load_id: str, spec: RecordDataset
-) -> LogEntry:
-    """Load one export in one transaction; returns its log entry with the rows loaded."""
-    f, started = entry.found, time.monotonic()
-    names = [c.name for c in spec.columns]
+def load_records(con: duckdb.DuckDBPyConnection, path: Path, entry: LogEntry, load_id: str, spec: RecordDataset) -> LogEntry:
+    """Load one export in one transaction; returns its log entry with the rows loaded.
+    Raises HeaderError when the header does not give the contract's columns."""
+    header = read_header(path, spec)
+    timestamps = timestamp_format(header, spec)
+    if timestamps is not None:
+        bulk = lambda file_id: _bulk(con, path, header, spec, timestamps, file_id)
+        try:
+            done = _in_transaction(con, entry, load_id, spec, header, bulk, how="")
+        finally:
+            con.execute("reset preserve_insertion_order")  # after the transaction: the exact path numbers rows in order
+        if done is not None:
+            return done
+    exact = lambda file_id: _exact(con, path, header, spec, file_id, entry, load_id)
+    how = ", read as text (dates in more than one format or not dates, or an empty required value)"
+    done = _in_transaction(con, entry, load_id, spec, header, exact, how=how)
+    assert done is not None  # the exact path takes every file
+    return done
+
+
+def _in_transaction(
+    con: duckdb.DuckDBPyConnection, entry: LogEntry, load_id: str, spec: RecordDataset, header: Header,
+    load: Callable[[int], int | None], how: str,
+) -> LogEntry | None:
+    """Run one load path in the file's transaction with its bookkeeping: the catalog row, the
+    rejected lines, the conservation check and the log row. Rolls back and returns None when the
+    path declines the file."""
+    f, started, at = entry.found, time.monotonic(), datetime.now(timezone.utc)
     con.execute("begin transaction")
     try:
-        timestamps = timestamp_format(path, spec)
-        if timestamps is not None:
-            _read(con, path, spec, timestamps)
-            if con.execute("select count(*) from _record_csv_rejects where error_type = 'CAST'").fetchone()[0]:
-                timestamps = None  # some value is not in the first record's format: read as text, type each value
-        if timestamps is None:
-            _read(con, path, spec, None)
-        typed = ", ".join(quote_ident(c.name) if timestamps else _typed(c.name, c.type) for c in spec.columns)
-        reason = f"coalesce({', '.join(_problem(c.name, c.type, c.required, typed_read=timestamps is not None) for c in spec.columns)})"
-        numbered = f"with numbered as ({_numbered(con)}) select *, {reason} as _reason from numbered"
-        con.execute(
-            f"insert into raw.{quote_ident(spec.name)} (_file_path, _file_sha256, _line_number, _load_id, "
-            f"{', '.join(map(quote_ident, names))}) "
-            f"select ?, ?, _line_number, ?, {typed} from ({numbered}) where _reason is null",
-            [f.path, entry.sha256, load_id],
-        )
+        file_id = next_file_id(con)
+        read = load(file_id)
+        if read is None:
+            con.execute("rollback")
+            return None
         con.execute(
             """insert into audit.record_rejects
                select ?, ?, ?, line, string_agg(error_type || ': ' || error_message, '; '), first(csv_line)
                from _record_csv_rejects group by line""",
             [load_id, f.path, entry.sha256],
         )
-        records, unreadable = (con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("_records", "_record_lines"))
-        loaded = con.execute(
-            f"select count(*) from raw.{quote_ident(spec.name)} where _file_path = ? and _file_sha256 = ? and _load_id = ?",
-            [f.path, entry.sha256, load_id],
-        ).fetchone()[0]
-        if loaded < records:  # some records were not loaded: keep them with their reasons (skipped when none)
-            con.execute(
-                f"""insert into audit.record_rejects
-                    select ?, ?, ?, _line_number, _reason,
-                           concat_ws(',', {', '.join(f"coalesce(cast({quote_ident(n)} as varchar), '')" for n in names)})
-                    from ({numbered}) where _reason is not null""",
-                [load_id, f.path, entry.sha256],
-            )
-        read = records + unreadable
+        loaded = con.execute(f"select count(*) from raw.{quote_ident(spec.name)} where _file_id = ?", [file_id]).fetchone()[0]
         rejected = con.execute(
             "select count(*) from audit.record_rejects where file_path = ? and file_sha256 = ? and load_id = ?",
             [f.path, entry.sha256, load_id],
         ).fetchone()[0]
         if read != loaded + rejected:
             raise RuntimeError(f"{f.path}: read {read} lines but loaded {loaded} and rejected {rejected}")
-        con.execute(
-            "insert into raw.report_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [f.path, entry.sha256, f.dataset, f.province_code, f.period, f.period_start, f.period_end,
-             f.revision, load_id, datetime.now(timezone.utc), loaded],
-        )
+        catalog_file(con, load_id, at, entry, loaded, file_id)
         seconds = time.monotonic() - started
+        unknown = header.unknown(spec)
         note = (
             f"{loaded:,} rows loaded, {rejected:,} rejected (audit.record_rejects), "
-            f"{read / max(seconds, 1e-9):,.0f} lines/s"
-            + ("" if timestamps else ", read as text (dates in more than one format, or not dates)")
+            f"{read / max(seconds, 1e-9):,.0f} lines/s{how}"
+            + (f"; columns not in the contract ignored: {', '.join(unknown)}" if unknown else "")
         )
         done = LogEntry(f, entry.sha256, "loaded", note, read)
         append_log(con, load_id, datetime.now(timezone.utc), done)

@@ -55,8 +55,7 @@ monthly as (
 
     from current_exports
     inner join dossiers
-        on current_exports.file_path = dossiers.file_path
-        and current_exports.file_sha256 = dossiers.file_sha256
+        on current_exports.file_id = dossiers.file_id
     left join level_labels
         on dossiers.level_key = level_labels.level_key
     group by current_exports.province_code, current_exports.period, level_labels.level, dossiers.channel, dossiers.is_synthetic

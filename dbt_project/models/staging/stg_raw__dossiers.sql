@@ -15,10 +15,7 @@ source as (
 renamed as (
 
     select
-        _file_path as file_path,
-        _file_sha256 as file_sha256,
-        _line_number as line_number,
-        _load_id as load_id,
+        _file_id as file_id,
         trim(dossier_id) as dossier_id,
         trim(procedure_code) as procedure_code,
         trim(unit_code) as unit_code,

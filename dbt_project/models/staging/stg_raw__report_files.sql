@@ -20,7 +20,8 @@ renamed as (
         revision,
         load_id,
         loaded_at,
-        rows_read
+        rows_read,
+        file_id
 
     from source
 
