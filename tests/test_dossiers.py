@@ -79,13 +79,13 @@ def dossier_run(prefect_server, tmp_path_factory):
         "V1,P1,U1,province,online,2021-05-01 08:00,,pending\n",
         encoding="utf-8",
     )
-    # a blank line, which carries no record
+    # UTF-16 with a byte order mark, and a blank line, which carries no record
     (root / "raw" / "dossiers" / "22_2021-06.csv").write_text(
         "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic\n"
-        "U1,P1,U1,province,online,01/06/2021 08:00:00,08/06/2021 08:00:00,,pending,false\n"
+        "U1,P1,U1,province,online,01/06/2021 08:00:00,08/06/2021 08:00:00,,đang giải quyết,false\n"
         "\n"
         "U2,P1,U1,province,online,02/06/2021 08:00:00,09/06/2021 08:00:00,,pending,false\n",
-        encoding="utf-8",
+        encoding="utf-16",
     )
     # a report the records contradict: 499 early where the records count 500
     (root / "raw" / "dossier_results").mkdir()
@@ -186,10 +186,10 @@ def test_a_header_without_a_contract_column_is_rejected(dossier_run):
     assert _loaded(con, "dossiers/22_2021-05.csv", "dossier_id") == []
 
 
-def test_a_blank_line_is_not_a_record(dossier_run):
+def test_a_utf16_export_loads_and_a_blank_line_is_not_a_record(dossier_run):
     _, _, con = dossier_run
     path = "dossiers/22_2021-06.csv"
-    assert _loaded(con, path, "dossier_id") == [("U1",), ("U2",)]
+    assert _loaded(con, path, "dossier_id, status") == [("U1", "đang giải quyết"), ("U2", "pending")]
     status, reason = _log_reason(con, path)
     assert status == "loaded" and "2 rows loaded, 0 rejected" in reason and "read as text" not in reason
 

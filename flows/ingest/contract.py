@@ -81,7 +81,8 @@ def load_contract() -> Contract:
             records[table["name"]] = RecordDataset(
                 name=table["name"],
                 columns=tuple(
-                    RecordColumn(c["name"], c["meta"]["type"], c["meta"]["required"], c["meta"].get("optional", False)) for c in table["columns"]
+                    RecordColumn(c["name"], c["meta"]["type"], c["meta"]["required"], c["meta"].get("optional", False))
+                    for c in table["columns"]
                 ),
             )
             continue

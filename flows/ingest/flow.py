@@ -118,7 +118,8 @@ def ingest(
     entries = []
     found = discover_files(raw_dir)
     known = dict(known or {})
-    known |= sha256_of_files(raw_dir, [f.path for f in found if f.dataset in contract.records and not f.refusal and f.path not in known])
+    exports = [f.path for f in found if f.dataset in contract.records and not f.refusal and f.path not in known]
+    known |= sha256_of_files(raw_dir, exports)
     for number, f in enumerate(found, start=1):
         entry = load_one_file(con, raw_dir, load_id, f, known.get(f.path))
         why = f" ({entry.reason})" if entry.reason else ""

@@ -166,7 +166,7 @@ def _reason(header: Header, spec: RecordDataset) -> str:
     return f"coalesce({', '.join(_problem(c.name, c.type, c.required) for c in header.present(spec))}, null)"
 
 
-def _read_csv(header: Header, spec: RecordDataset, timestamps: str | None) -> str:
+def _read_csv(timestamps: str | None) -> str:
     """read_csv over the file (parameters: path, columns, encoding), its unreadable lines into
     _record_csv_rejects. With a timestamp format, typed as the contract says; without, all text."""
     options = f", timestampformat = '{timestamps}'" if timestamps else ""
@@ -187,7 +187,9 @@ def _fresh_rejects(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("drop table if exists _record_csv_scan")
 
 
-def _bulk(con, path: Path, header: Header, spec: RecordDataset, timestamps: str, file_id: int) -> int | None:
+def _bulk(
+    con: duckdb.DuckDBPyConnection, path: Path, header: Header, spec: RecordDataset, timestamps: str, file_id: int
+) -> int | None:
     """Insert the file typed by the CSV reader; returns the lines read, or None when some value was
     not in the first record's format or some row may lack a required value (the caller rolls back)."""
     present = ", ".join(quote_ident(c.name) for c in header.present(spec))
@@ -195,14 +197,15 @@ def _bulk(con, path: Path, header: Header, spec: RecordDataset, timestamps: str,
     con.execute("set preserve_insertion_order = false")  # rows carry no line: any order, written in parallel
     inserted = con.execute(
         f"insert into raw.{quote_ident(spec.name)} (_file_id, {present}) "
-        f"select ?, {present} from {_read_csv(header, spec, timestamps)}",
+        f"select ?, {present} from {_read_csv(timestamps)}",
         [file_id, str(path), _columns(header, spec, typed=True), _encoding(path)],
     ).fetchone()[0]
     cast_errors, unreadable = con.execute(
         "select count(*) filter (where error_type = 'CAST'), count(distinct line) from _record_csv_rejects"
     ).fetchone()
-    # A required value that is missing, or that starts with a blank (it sorts before '!'): the exact
-    # path decides. Answered from each row group's min/max and null statistics, in milliseconds.
+    # A required value that is missing, or that sorts before '!' (empty, or led by a blank or a
+    # control character): the exact path decides. Answered from each row group's min/max and null
+    # statistics, in milliseconds.
     maybe_empty = " or ".join(
         f"{quote_ident(c.name)} is null" + (f" or {quote_ident(c.name)} < '!'" if c.type == "varchar" else "")
         for c in spec.columns if c.required
@@ -213,12 +216,15 @@ def _bulk(con, path: Path, header: Header, spec: RecordDataset, timestamps: str,
     return None if cast_errors or suspects else inserted + unreadable
 
 
-def _exact(con, path: Path, header: Header, spec: RecordDataset, file_id: int, entry: LogEntry, load_id: str) -> int:
+def _exact(
+    con: duckdb.DuckDBPyConnection, path: Path, header: Header, spec: RecordDataset, file_id: int, entry: LogEntry,
+    load_id: str,
+) -> int:
     """Read every column as text, number the lines, type each value; reject rows with their line.
     Returns the lines read (records + unreadable lines)."""
     _fresh_rejects(con)
     con.execute(
-        f"create or replace temp table _records as select * from {_read_csv(header, spec, None)}",
+        f"create or replace temp table _records as select * from {_read_csv(None)}",
         [str(path), _columns(header, spec, typed=False), _encoding(path)],
     )
     present = header.present(spec)
