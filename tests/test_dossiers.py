@@ -308,3 +308,28 @@ def test_a_warehouse_from_before_file_ids_moves_to_them(tmp_path):
     ).fetchall() == [(1, "dossiers/22_2020-01.csv", "A"), (1, "dossiers/22_2020-01.csv", "B"), (2, "dossiers/22_2020-02.csv", "C")]
     assert "_file_path" not in [c[0] for c in con.execute("describe raw.dossiers").fetchall()]
     con.close()
+
+
+def test_an_export_in_another_encoding_is_refused_with_its_reason(tmp_path):
+    """Dossier exports are UTF-8 or UTF-16 (contract §1.4): a Windows-1258 one is refused, not guessed."""
+    from flows.ingest.contract import load_contract
+    from flows.ingest.discover import parse_name
+    from flows.ingest.flow import load_record_file
+    from flows.ingest.load import ensure_schema
+    from flows.ingest.records import ensure_records_schema
+
+    (tmp_path / "raw" / "dossiers").mkdir(parents=True)
+    (tmp_path / "raw" / "dossiers" / "22_2021-07.csv").write_bytes(
+        "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status\n"
+        "A1,P1,U1,province,online,01/07/2021,08/07/2021,,Đơn đang\n".encode("cp1258")
+    )
+    contract = load_contract()
+    con = duckdb.connect(str(tmp_path / "tthc.duckdb"))
+    ensure_schema(con, contract)
+    ensure_records_schema(con, contract.records["dossiers"])
+    found = parse_name("dossiers/22_2021-07.csv", contract.all_datasets)
+    entry = load_record_file(con, tmp_path / "raw", "L1", found, None)
+    assert entry.status == "refused" and entry.reason.startswith("dossiers/22_2021-07.csv: not a readable dossiers export")
+    assert con.execute("select status from audit.ingest_log").fetchall() == [("refused",)]
+    assert con.execute("select count(*) from raw.dossiers").fetchone() == (0,)
+    con.close()

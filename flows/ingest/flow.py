@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def load_record_file(
         return load_records(con, inside(raw_dir, found.path), LogEntry(found, sha, "loaded"), load_id, spec)
     except HeaderError as err:
         return _logged(con, load_id, LogEntry(found, sha, "rejected", f"{found.path}: {err}"))
-    except (duckdb.Error, UnicodeDecodeError) as err:
+    except (duckdb.Error, UnicodeDecodeError, csv.Error) as err:
         why = f"{found.path}: not a readable {found.dataset} export ({err})"
         return _logged(con, load_id, LogEntry(found, sha, "refused", why))
 
