@@ -87,6 +87,23 @@ def unchanged_since_publish(settings: Settings, now: dict[str, FileStat], projec
     return Unchanged(rows[0][4], len(rows), sum(status in ("refused", "rejected") for *_, status, _ in rows))
 
 
+def new_exports(settings: Settings, now: dict[str, FileStat]) -> list[str]:
+    """Record exports (dossiers) that the published run did not see as they are now: the large
+    files this run will hash."""
+    records = load_contract().records
+    seen: dict[str, FileStat] = {}
+    if settings.warehouse.exists():
+        con = connect_read_only(settings.warehouse)
+        try:
+            seen = {p: (size, modified) for p, size, modified in con.execute(
+                "select file_path, size_bytes, modified_ns from audit.raw_state").fetchall()}
+        except duckdb.CatalogException:  # no published run recorded its files yet
+            pass
+        finally:
+            con.close()
+    return [path for path, stat in now.items() if path.split("/")[0] in records and seen.get(path) != stat]
+
+
 def known_hashes(con: duckdb.DuckDBPyConnection, now: dict[str, FileStat]) -> dict[str, str]:
     """SHA-256 of the files the published run saw with the same size and modification time as
     `now`: ingestion need not read them again to know they are duplicates."""

@@ -47,17 +47,20 @@ def _print_run(outcome) -> None:  # outcome: flows.pipeline.RunOutcome
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.changes import project_hash, raw_files, unchanged_since_publish
+    from flows.changes import new_exports, project_hash, raw_files, unchanged_since_publish
+    from flows.ingest.read import hash_ahead
     from flows.publish import RunInProgress, writer_lock
 
     settings = load_settings(args.raw_dir, args.warehouse)
     try:
         # Nothing new: say so without starting Prefect (the flow makes the same check for scheduled runs).
         with writer_lock(settings):
-            unchanged = unchanged_since_publish(settings, raw_files(settings.raw_dir), project_hash())
+            now = raw_files(settings.raw_dir)
+            unchanged = unchanged_since_publish(settings, now, project_hash())
         if unchanged is not None:
             print(unchanged.message())
             return unchanged.exit_code
+        hash_ahead(settings.raw_dir, new_exports(settings, now))  # while Prefect imports and starts its server
         from flows.pipeline import run_pipeline
 
         outcome = run_pipeline(raw_dir=args.raw_dir, warehouse=args.warehouse)

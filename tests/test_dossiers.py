@@ -333,3 +333,26 @@ def test_an_export_in_another_encoding_is_refused_with_its_reason(tmp_path):
     assert con.execute("select status from audit.ingest_log").fetchall() == [("refused",)]
     assert con.execute("select count(*) from raw.dossiers").fetchone() == (0,)
     con.close()
+
+
+def test_a_hash_started_ahead_serves_only_the_file_as_it_was(tmp_path):
+    """`tthc run` starts hashing new exports before Prefect starts; ingestion uses that hash only
+    while the file keeps its size and modification time (the rule audit.raw_state follows too)."""
+    import hashlib
+
+    from flows.ingest import read
+
+    export = tmp_path / "22_2020-01.csv"
+    export.write_bytes(b"first\n")
+    read.hash_ahead(tmp_path, [export.name])
+    for started in list(read._AHEAD.values()):
+        started.result()
+    stat = export.stat()
+    export.write_bytes(b"other\n")  # same size; given back its modification time: the hash ahead stands
+    os.utime(export, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert read.sha256_of_file(tmp_path, export.name) == hashlib.sha256(b"first\n").hexdigest()
+
+    read.hash_ahead(tmp_path, [export.name])
+    export.write_bytes(b"changed since\n")  # another size: hashed again
+    assert read.sha256_of_file(tmp_path, export.name) == hashlib.sha256(b"changed since\n").hexdigest()
+    assert read.sha256_of_file(tmp_path, export.name) == hashlib.sha256(b"changed since\n").hexdigest()

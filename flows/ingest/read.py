@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from flows.ingest.contract import Contract
@@ -33,13 +33,44 @@ def sha256_of(data: bytes) -> str:
 
 
 def sha256_of_file(raw_dir: Path, rel_path: str) -> str:
-    """SHA-256 of a large file, read in chunks (record exports do not fit in memory twice)."""
+    """SHA-256 of a large file: the one `hash_ahead` computed if the file is still as it was then,
+    else read now in chunks (record exports do not fit in memory twice)."""
+    ahead = _AHEAD.pop(_identity(raw_dir, rel_path), None)
+    if ahead is not None and not ahead.cancel() and ahead.exception() is None:  # started: wait for it
+        return ahead.result()
+    return _sha256(raw_dir, rel_path)
+
+
+def _sha256(raw_dir: Path, rel_path: str) -> str:
     digest = hashlib.sha256()
     fd = os.open(inside(raw_dir, rel_path), os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as f:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# Hashes started by hash_ahead, by the file's identity when they started: (path, size, mtime in ns).
+_AHEAD: dict[tuple[str, int, int], Future[str]] = {}
+
+
+def _identity(raw_dir: Path, rel_path: str) -> tuple[str, int, int]:
+    path = inside(raw_dir, rel_path)
+    st = os.stat(path)
+    return str(path), st.st_size, st.st_mtime_ns
+
+
+def hash_ahead(raw_dir: Path, rel_paths: list[str]) -> None:
+    """Start hashing files in a background thread. `tthc run` calls it for new or changed record
+    exports before Prefect starts (a few seconds of one core), so that their hashes are ready, or
+    nearly, when ingestion asks for them. A file changed since is hashed again."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hash-ahead")
+    for rel_path in rel_paths:
+        try:
+            _AHEAD[_identity(raw_dir, rel_path)] = pool.submit(_sha256, raw_dir, rel_path)
+        except OSError:
+            continue  # its load will say why
+    pool.shutdown(wait=False)
 
 
 def sha256_of_files(raw_dir: Path, rel_paths: list[str]) -> dict[str, str]:
