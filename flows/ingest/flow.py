@@ -58,7 +58,7 @@ def load_record_file(
         sha = known_sha or sha256_of_file(raw_dir, found.path)
     except OSError as err:
         return _logged(con, load_id, LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}"))
-    if was_loaded(con, found.path, sha):
+    if not known_sha and was_loaded(con, found.path, sha):  # a known hash was checked by load_one_file
         return _logged(con, load_id, LogEntry(found, sha, "duplicate", DUPLICATE, 0))
     try:
         return load_records(con, inside(raw_dir, found.path), LogEntry(found, sha, "loaded"), load_id, spec)
