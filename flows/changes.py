@@ -68,21 +68,33 @@ def project_hash() -> str:
     return digest.hexdigest()
 
 
-def unchanged_since_publish(settings: Settings, now: dict[str, FileStat], project: str) -> Unchanged | None:
-    """The published run, when the raw files (`now`, from `raw_files`) and the dbt project are as it
-    left them; else None."""
+def _published(settings: Settings, *queries: str) -> list[list[tuple]] | None:
+    """The rows of each query on the published warehouse's audit tables; None when there is no
+    published warehouse, or it was published before these tables existed."""
     if not settings.warehouse.exists():
         return None
     con = connect_read_only(settings.warehouse)
     try:
-        rows = con.execute("select file_path, size_bytes, modified_ns, status, run_id from audit.raw_state").fetchall()
-        built = con.execute("select project_hash from audit.builds order by built_at desc limit 1").fetchone()
-    except duckdb.CatalogException:  # published before these tables existed
+        return [con.execute(q).fetchall() for q in queries]
+    except duckdb.CatalogException:
         return None
     finally:
         con.close()
+
+
+def unchanged_since_publish(settings: Settings, now: dict[str, FileStat], project: str) -> Unchanged | None:
+    """The published run, when the raw files (`now`, from `raw_files`) and the dbt project are as it
+    left them; else None."""
+    published = _published(
+        settings,
+        "select file_path, size_bytes, modified_ns, status, run_id from audit.raw_state",
+        "select project_hash from audit.builds order by built_at desc limit 1",
+    )
+    if published is None:
+        return None
+    rows, built = published
     seen = {path: (size, modified) for path, size, modified, _, _ in rows}
-    if not rows or seen != now or built is None or built[0] != project:
+    if not rows or seen != now or not built or built[0][0] != project:
         return None
     return Unchanged(rows[0][4], len(rows), sum(status in ("refused", "rejected") for *_, status, _ in rows))
 
@@ -91,16 +103,8 @@ def new_exports(settings: Settings, now: dict[str, FileStat]) -> list[str]:
     """Record exports (dossiers) that the published run did not see as they are now: the large
     files this run will hash."""
     records = load_contract().records
-    seen: dict[str, FileStat] = {}
-    if settings.warehouse.exists():
-        con = connect_read_only(settings.warehouse)
-        try:
-            seen = {p: (size, modified) for p, size, modified in con.execute(
-                "select file_path, size_bytes, modified_ns from audit.raw_state").fetchall()}
-        except duckdb.CatalogException:  # no published run recorded its files yet
-            pass
-        finally:
-            con.close()
+    published = _published(settings, "select file_path, size_bytes, modified_ns from audit.raw_state")
+    seen = {path: (size, modified) for path, size, modified in (published[0] if published else [])}
     return [path for path, stat in now.items() if path.split("/")[0] in records and seen.get(path) != stat]
 
 
