@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile

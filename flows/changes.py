@@ -18,12 +18,11 @@ import duckdb
 
 from flows.ingest.contract import load_contract
 from flows.ingest.discover import discover
+from flows.ingest.load import LogEntry
 from flows.settings import DBT_PROJECT_DIR, Settings
 from flows.warehouse import connect_read_only
 
-RAW_STATE_DDL = """create or replace table audit.raw_state (
-    file_path varchar not null, size_bytes bigint not null, modified_ns bigint not null,
-    file_sha256 varchar, status varchar not null, run_id varchar not null)"""
+EVERYTHING: tuple[str, ...] = ()  # a dbt selection that builds every node
 
 FileStat = tuple[int, int]  # size in bytes, modification time in ns
 
@@ -130,5 +129,21 @@ def record_raw_state(
     for path, (size, modified) in stats.items():
         status, sha = outcomes.get(path, ("unknown", None))
         rows.append([path, size, modified, sha, status, run_id])
-    con.execute(RAW_STATE_DDL)
+    con.execute("delete from audit.raw_state")
     con.executemany("insert into audit.raw_state values (?, ?, ?, ?, ?, ?)", rows)
+
+
+def build_selection(entries: list[LogEntry], project_changed: bool, full_refresh: bool) -> tuple[str, ...] | None:
+    """What dbt builds after ingestion: EVERYTHING when the dbt project changed or when asked; else
+    the nodes downstream of the raw tables whose content this run changed, with their tests; None
+    when it changed none (the marts stand)."""
+    if project_changed or full_refresh:
+        return EVERYTHING
+    loaded = sorted({e.found.dataset for e in entries if e.status == "loaded"})
+    logged = [e for e in entries if e.status != "duplicate"]  # a duplicate changes nothing a mart shows
+    sources = [f"source:raw.{dataset}+" for dataset in loaded]
+    if loaded:
+        sources.append("source:raw.report_files+")
+    if logged:
+        sources.append("source:audit.ingest_log+")
+    return tuple(sources) or None

@@ -14,38 +14,6 @@ WAREHOUSE_HELP = "published DuckDB file (default warehouse/tthc.duckdb, or TTHC_
 RAW_DIR_HELP = "directory of report files (default raw/, or TTHC_RAW_DIR)"
 
 
-def _print_run(outcome) -> None:  # outcome: flows.pipeline.RunOutcome
-    if outcome.unchanged is not None:
-        print(outcome.unchanged.message())
-        return
-    ing, b = outcome.ingest, outcome.build
-    print(f"Run {outcome.run_id}: {'published to ' + str(outcome.warehouse) if outcome.published else 'NOT published'}")
-    print(
-        f"Files: {ing.count('loaded')} loaded, {ing.count('duplicate')} duplicate, {ing.count('superseded')} superseded, "
-        f"{ing.count('refused')} refused, {ing.count('rejected')} rejected"
-    )
-    for e in ing.not_taken:
-        print(f"  {e.status}: {e.found.path}: {e.reason}")
-    if b.skipped:
-        print("Tests: dbt build skipped (nothing new was loaded and the dbt project is unchanged)")
-    else:
-        print(f"Tests: {b.count('pass')} passed, {b.count('warn')} warned, {b.count('fail') + b.count('error')} failed")
-    for err in b.node_errors:
-        print(f"  failed: {err}")
-    if outcome.timings:
-        print("Timings: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in outcome.timings.items()))
-    if outcome.headline:
-        print("Headline indicators:")
-        for province, period, code, value, num, den, unit in outcome.headline:
-            if value is None:
-                shown = "not computable"
-            elif unit == "ratio":
-                shown = f"{value:.2%} ({num:,} / {den:,})"
-            else:
-                shown = f"{value:,.0f}"
-            print(f"  {province} {period} {code}: {shown}")
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from flows.changes import new_exports, project_hash, raw_files, unchanged_since_publish
     from flows.ingest.read import hash_ahead
@@ -56,18 +24,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         # Nothing new: say so without starting Prefect (the flow makes the same check for scheduled runs).
         with writer_lock(settings):
             now = raw_files(settings.raw_dir)
-            unchanged = unchanged_since_publish(settings, now, project_hash())
+            unchanged = None if args.full_refresh else unchanged_since_publish(settings, now, project_hash())
         if unchanged is not None:
             print(unchanged.message())
             return unchanged.exit_code
-        hash_ahead(settings.raw_dir, new_exports(settings, now))  # while Prefect imports and starts its server
+        ahead = hash_ahead(settings.raw_dir, new_exports(settings, now))  # while Prefect imports and starts
         from flows.pipeline import run_pipeline
+        from flows.runlog import run_record
+        from flows.summary import summary_lines
 
-        outcome = run_pipeline(raw_dir=args.raw_dir, warehouse=args.warehouse)
+        outcome = run_pipeline(raw_dir=args.raw_dir, warehouse=args.warehouse, full_refresh=args.full_refresh, ahead=ahead)
     except RunInProgress as err:
         print(f"tthc run: {err}", file=sys.stderr)
         return 1
-    _print_run(outcome)
+    print("\n".join(summary_lines(run_record(outcome))))
     return outcome.exit_code
 
 
@@ -241,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="load raw files, build and test the marts, publish the warehouse")
     run.add_argument("--raw-dir", help=RAW_DIR_HELP)
     run.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    run.add_argument("--full-refresh", action="store_true",
+                     help="build every dbt node, not only those downstream of what changed")
     run.set_defaults(func=cmd_run)
 
     add = sub.add_parser("add", help="take in a report file with any name, under its canonical name in the raw directory")

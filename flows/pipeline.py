@@ -1,4 +1,4 @@
-"""The flow users run: ingest → transform → test → publish."""
+"""The flow users run: prepare → ingest → build → record results → settle → publish → report."""
 
 from __future__ import annotations
 
@@ -6,29 +6,44 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
-from flows.changes import Unchanged, known_hashes, project_hash, raw_files, record_raw_state, unchanged_since_publish
+from flows.changes import (
+    FileStat,
+    Unchanged,
+    build_selection,
+    known_hashes,
+    project_hash,
+    raw_files,
+    record_raw_state,
+    unchanged_since_publish,
+)
+from flows.ingest.contract import load_contract
 from flows.ingest.flow import IngestSummary, ingest
+from flows.ingest.read import HashesAhead
 from flows.publish import discard, prepare_work_file, publish, publish_file, writer_lock
 from flows.report import write_report_page
-from flows.runlog import collect_marts, write_run_log
-from flows.settings import load_settings
-from flows.transform import (
-    BuildOutcome,
-    build_is_current,
-    generate_docs,
+from flows.results import (
+    docs_fingerprint,
+    last_build,
     record_build,
-    run_dbt_build,
+    set_current_run,
+    settle_statuses,
+    stamp_run_id,
     store_test_results,
 )
+from flows.runlog import collect_marts, run_record, write_run_log
+from flows.schema import ensure_warehouse
+from flows.settings import Settings, load_settings
+from flows.summary import summary_markdown
+from flows.transform import BuildOutcome, build, dbt_session, generate_docs
 from flows.warehouse import connect
 
 HEADLINE_SQL = """
@@ -38,6 +53,19 @@ HEADLINE_SQL = """
                              'feedback_resolution_rate', 'dossiers_received')
     order by province_code, period, indicator_code
 """
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A run that has something to do: its id, its working copy, and what it found."""
+
+    run_id: str
+    settings: Settings
+    work: Path
+    project: str  # hash of the dbt project
+    raw_now: dict[str, FileStat]  # the raw files as found before any was read
+    project_changed: bool  # the working copy's marts were built by another dbt project (or none)
+    full_refresh: bool  # asked to build every node, incremental models from scratch
 
 
 @dataclass
@@ -51,6 +79,7 @@ class RunOutcome:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step of the flow
     unchanged: Unchanged | None = None  # nothing new since this published run: nothing done
     flow_run_id: str | None = None  # the Prefect flow run, where each file and dbt node is a task run
+    marts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # what the run log keeps of the marts
 
     @property
     def exit_code(self) -> int:
@@ -62,130 +91,146 @@ class RunOutcome:
         return 3 if self.ingest.not_taken else 0
 
 
-@task(cache_policy=NONE)
-def settle_statuses(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, tuple[str, str | None]]:
-    """Files this run loaded whose content has an error finding are rejected (with the first finding);
-    those that are not the version in use are superseded. Returns {path: (status, reason)} of the changes."""
-    rows = con.execute(
-        """
-        select
-            log.file_path,
-            v.is_rejected,
-            first(
-                coalesce('line ' || f.line_number || ': ', '') || f.message
-                order by f.line_number nulls last, f.column_name
-            ) as first_error
-        from audit.ingest_log as log
-        join intermediate.int_report_versions as v
-            on v.file_path = log.file_path and v.file_sha256 = log.file_sha256
-        left join intermediate.int_findings as f
-            on f.file_path = v.file_path and f.file_sha256 = v.file_sha256 and f.severity = 'error'
-        where log.load_id = ? and log.status = 'loaded' and not v.is_current
-        group by log.file_path, v.is_rejected
-        """,
-        [run_id],
-    ).fetchall()
-    changes = {
-        path: ("rejected", f"{path}, {first_error}") if rejected else ("superseded", "a newer revision of this report is in use")
-        for path, rejected, first_error in rows
-    }
-    for path, (status, reason) in changes.items():
-        con.execute(
-            "update audit.ingest_log set status = ?, reason = ? where load_id = ? and file_path = ?",
-            [status, reason, run_id, path],
-        )
-    return changes
-
-
-def _summary_markdown(outcome: RunOutcome) -> str:
-    ing, b = outcome.ingest, outcome.build
-    lines = [
-        f"# TTHC run {outcome.run_id}",
-        f"**{'Published' if outcome.published else 'Not published'}** to `{outcome.warehouse}`",
-        "",
-        "| files loaded | duplicate | superseded | refused | rejected |",
-        "|---|---|---|---|---|",
-        f"| {ing.count('loaded')} | {ing.count('duplicate')} | {ing.count('superseded')} | {ing.count('refused')} | {ing.count('rejected')} |",
-        "",
-        "dbt build skipped: nothing new." if b.skipped else
-        f"Tests: {b.count('pass')} passed, {b.count('warn')} warned, {b.count('fail') + b.count('error')} failed.",
-        "",
-        "| province | period | indicator | value |",
-        "|---|---|---|---|",
-    ]
-    for province, period, code, value, num, den, unit in outcome.headline:
-        shown = "—" if value is None else (f"{value:.2%} ({num:,}/{den:,})" if unit == "ratio" else f"{value:,.0f}")
-        lines.append(f"| {province} | {period} | {code} | {shown} |")
-    if ing.not_taken:
-        lines += ["", "## Not taken in", *[f"- `{e.found.path}` ({e.status}): {e.reason}" for e in ing.not_taken]]
-    if b.node_errors:
-        lines += ["", "## Build failures", *[f"- {e}" for e in b.node_errors]]
-    return "\n".join(lines)
-
-
 @flow(name="tthc-run")
-def run_pipeline(raw_dir: str | None = None, warehouse: str | None = None, wait_for_lock: bool = False) -> RunOutcome:
-    """Load every report under the raw directory, build and test the marts, publish if they pass."""
-    logger = get_run_logger()
+def run_pipeline(
+    raw_dir: str | None = None,
+    warehouse: str | None = None,
+    wait_for_lock: bool = False,
+    full_refresh: bool = False,
+    ahead: HashesAhead | None = None,
+) -> RunOutcome:
+    """Load every report under the raw directory, build and test what changed, publish if it passes.
+
+    `ahead`: hashes of new record exports that `tthc run` started before Prefect did."""
     settings = load_settings(raw_dir, warehouse)
-    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     timings: dict[str, float] = {}
     with writer_lock(settings, wait=wait_for_lock):
-        project, raw_now = project_hash(), raw_files(settings.raw_dir)
-        if (unchanged := unchanged_since_publish(settings, raw_now, project)) is not None:
-            logger.info("%s", unchanged.message())
-            create_markdown_artifact(key="tthc-run-summary", markdown=f"# TTHC run {run_id}\n{unchanged.message()}")
-            return RunOutcome(
-                run_id, IngestSummary([]), BuildOutcome.not_needed(), False, settings.warehouse,
-                unchanged=unchanged, flow_run_id=flow_run.id,
-            )
-        with _timed(timings, "copy"):
-            work = prepare_work_file(settings)
-        con = connect(work)
-        try:
-            with _timed(timings, "ingest"):
-                summary = ingest(con, settings.raw_dir, run_id, known_hashes(con, raw_now))
-            nothing_loaded = summary.count("loaded") == 0 and build_is_current(con, project)
-        finally:
-            con.close()
+        with _timed(timings, "prepare"):
+            plan = prepare(settings, run_id, full_refresh)
+        if isinstance(plan, Unchanged):
+            return report(RunOutcome(run_id, IngestSummary([]), BuildOutcome.not_needed(), False, settings.warehouse,
+                                     unchanged=plan, flow_run_id=flow_run.id))
+        with _timed(timings, "ingest"):
+            ingested = ingest_files(plan, ahead)
         with _timed(timings, "dbt build"):
-            if nothing_loaded:
-                logger.info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
-                build = BuildOutcome.not_needed()
-            else:
-                build = run_dbt_build(work, settings.dbt_target_dir, run_id)
-        con = connect(work)
+            built = build_marts(plan, build_selection(ingested.entries, plan.project_changed, full_refresh))
+        with _timed(timings, "results"):
+            marts, headline, docs_needed = record_results(plan, ingested, built)
+            ingested = settle(plan, ingested) if built.success else ingested
+        with _timed(timings, "publish"):
+            published = publish_run(plan, built, docs_needed)
+    return report(RunOutcome(run_id, ingested, built, published, settings.warehouse, headline, timings,
+                             flow_run_id=flow_run.id, marts=marts))
+
+
+@task(cache_policy=NONE)
+def prepare(settings: Settings, run_id: str, full_refresh: bool) -> Plan | Unchanged:
+    """Nothing new since the published run? Else a private working copy, at the current shape."""
+    project, raw_now = project_hash(), raw_files(settings.raw_dir)
+    unchanged = None if full_refresh else unchanged_since_publish(settings, raw_now, project)
+    if unchanged is not None:
+        get_run_logger().info("%s", unchanged.message())
+        return unchanged
+    work = prepare_work_file(settings)  # removes a dead run's copy first
+    con = connect(work)
+    try:
+        ensure_warehouse(con, load_contract())
+        set_current_run(con, run_id)
+        built_by = last_build(con)
+    finally:
+        con.close()
+    return Plan(run_id, settings, work, project, raw_now, built_by is None or built_by[0] != project, full_refresh)
+
+
+@task(cache_policy=NONE)
+def ingest_files(plan: Plan, ahead: HashesAhead | None) -> IngestSummary:
+    """Every file under the raw directory loaded, logged as a duplicate, or turned away with its reason."""
+    con = connect(plan.work)
+    try:
+        return ingest(con, plan.settings.raw_dir, plan.run_id, known_hashes(con, plan.raw_now), ahead)
+    finally:
+        con.close()
+
+
+@task(cache_policy=NONE)
+def build_marts(plan: Plan, selection: tuple[str, ...] | None) -> BuildOutcome:
+    """dbt build of the nodes downstream of what changed (None: nothing changed, the marts stand)."""
+    if selection is None:
+        get_run_logger().info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
+        return BuildOutcome.not_needed()
+    with dbt_session(plan.work, plan.settings.dbt_target_dir) as dbt:
+        return build(dbt, selection, plan.full_refresh)
+
+
+@task(cache_policy=NONE)
+def record_results(
+    plan: Plan, ingested: IngestSummary, built: BuildOutcome
+) -> tuple[dict[str, list[dict[str, Any]]], list[tuple], bool]:
+    """Tests, the build, the run id on every mart and the raw files as found, in the working file.
+    Returns what the run log keeps of the marts, the headline indicators, and whether the docs
+    must be generated again."""
+    con = connect(plan.work)
+    try:
+        store_test_results(con, built)
+        docs_needed = False
+        if built.success and not built.skipped:
+            stamp_run_id(con, plan.run_id)
+            fingerprint = docs_fingerprint(con, plan.project)
+            previous = last_build(con)
+            docs_needed = not plan.settings.docs_page.exists() or previous is None or previous[1] != fingerprint
+            record_build(con, plan.run_id, plan.project, fingerprint)
+        record_raw_state(con, plan.raw_now, {e.found.path: (e.status, e.sha256) for e in ingested.entries}, plan.run_id)
+        headline = con.execute(HEADLINE_SQL).fetchall() if built.success else []
+        return collect_marts(con), headline, docs_needed
+    finally:
+        con.close()
+
+
+@task(cache_policy=NONE)
+def settle(plan: Plan, ingested: IngestSummary) -> IngestSummary:
+    """Files the build found rejected (an error finding) or superseded (a newer revision is in use)."""
+    con = connect(plan.work)
+    try:
+        settled = settle_statuses(con, plan.run_id)
+    finally:
+        con.close()
+    for path, (status, reason) in settled.items():
+        get_run_logger().warning("%s: %s (%s)", path, status, reason)
+    return IngestSummary([
+        replace(e, status=settled[e.found.path][0], reason=settled[e.found.path][1]) if e.found.path in settled else e
+        for e in ingested.entries
+    ])
+
+
+@task(cache_policy=NONE)
+def publish_run(plan: Plan, built: BuildOutcome, docs_needed: bool) -> bool:
+    """Only a build whose tests passed replaces the published warehouse (and, when they changed, its docs)."""
+    if not built.success:
+        discard(plan.work)
+        return False
+    docs = None
+    if docs_needed:
         try:
-            with _timed(timings, "results"):
-                if build.success and not build.skipped:
-                    record_build(con, run_id, project)
-                store_test_results(con, build)
-                settled = settle_statuses(con, run_id) if build.success else {}
-                summary = _settled(summary, settled)
-                record_raw_state(con, raw_now, {e.found.path: (e.status, e.sha256) for e in summary.entries}, run_id)
-                headline = con.execute(HEADLINE_SQL).fetchall() if build.success else []
-                marts = collect_marts(con)
-        finally:
-            con.close()
-        for path, (status, reason) in settled.items():
-            logger.warning("%s: %s (%s)", path, status, reason)
-        if build.success:
-            docs = None
-            with _timed(timings, "docs"):
-                try:
-                    if not build.skipped:
-                        docs = generate_docs(work, settings.dbt_target_dir, run_id)
-                except RuntimeError as err:  # the data passed its tests: publish it, without fresh docs
-                    logger.error("%s; the docs page keeps the previous version", err)
-            with _timed(timings, "publish"):
-                publish(work, settings)
-                if docs is not None:
-                    publish_file(docs, settings.docs_page)
-        else:
-            discard(work)
-    outcome = RunOutcome(run_id, summary, build, build.success, settings.warehouse, headline, timings, flow_run_id=flow_run.id)
-    write_report_page(write_run_log(settings, outcome, marts), settings.report_page)
-    create_markdown_artifact(key="tthc-run-summary", markdown=_summary_markdown(outcome), description="TTHC run summary")
+            with dbt_session(plan.work, plan.settings.dbt_target_dir) as dbt:
+                docs = generate_docs(dbt)
+        except RuntimeError as err:  # the data passed its tests: publish it, without fresh docs
+            get_run_logger().error("%s; the docs page keeps the previous version", err)
+    publish(plan.work, plan.settings)
+    if docs is not None:
+        publish_file(docs, plan.settings.docs_page)
+    return True
+
+
+@task(cache_policy=NONE)
+def report(outcome: RunOutcome) -> RunOutcome:
+    """The run log, the report page and the Prefect artifact, whatever the outcome."""
+    settings = load_settings(warehouse=outcome.warehouse)
+    record = run_record(outcome)
+    if outcome.unchanged is None:
+        write_run_log(settings, record)
+        write_report_page(record, settings.report_page)
+    create_markdown_artifact(key="tthc-run-summary", markdown=summary_markdown(record), description="TTHC run summary")
     return outcome
 
 
@@ -197,11 +242,3 @@ def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
         yield
     finally:
         timings[step] = round(time.monotonic() - started, 2)
-
-
-def _settled(summary: IngestSummary, settled: dict[str, tuple[str, str | None]]) -> IngestSummary:
-    """The ingest summary with the statuses the build settled."""
-    return IngestSummary([
-        replace(e, status=settled[e.found.path][0], reason=settled[e.found.path][1]) if e.found.path in settled else e
-        for e in summary.entries
-    ])

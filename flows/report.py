@@ -12,6 +12,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from flows.summary import summary_lines
+
 STYLE = """
 body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:2rem;color:#1d2733;max-width:1100px}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccd}
@@ -183,6 +185,7 @@ def render(record: dict[str, Any]) -> str:
 <style>{STYLE}</style></head><body>
 <h1>{_both("Kho dữ liệu TTHC — báo cáo lần chạy", "TTHC Warehouse — run report")}</h1>
 <p>{_both("Lần chạy", "Run")} <code>{escape(record["run_id"])}</code>: {state}</p>
+<pre class="summary">{escape(chr(10).join(summary_lines(record)))}</pre>
 <p>{"".join(f'<span class="card">{escape(k)}: <b>{v}</b></span>' for k, v in sorted(files.items()))}</p>
 {f"<ul>{turned_away}</ul>" if turned_away else ""}
 <h2 id="indicators">{_both("Chỉ tiêu theo tỉnh", "Indicators by province")}</h2>

@@ -67,35 +67,44 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
-def write_run_log(settings: Settings, outcome: Any, marts: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Write warehouse/runs/<run_id>.json atomically and return the record as written (dates as
-    ISO text), so that the report page shows exactly what `tthc results` reads.
-    `outcome` is a flows.pipeline.RunOutcome."""
-    runs = settings.runs_dir
-    runs.mkdir(parents=True, exist_ok=True)
+HEADLINE_COLUMNS = ("province_code", "period", "indicator_code", "value", "numerator", "denominator", "unit")
+
+
+def run_record(outcome: Any) -> dict[str, Any]:
+    """What a run did, as JSON-able data (dates as ISO text): the run log, `tthc results`, the
+    summary and the report page all read this. `outcome` is a flows.pipeline.RunOutcome."""
     record = {
         "run_id": outcome.run_id,
         "flow_run_id": outcome.flow_run_id,
         "published": outcome.published,
         "warehouse": str(outcome.warehouse),
         "exit_code": outcome.exit_code,
+        "unchanged": outcome.unchanged.message() if outcome.unchanged is not None else None,
         "files": [
             {"path": e.found.path, "status": e.status, "reason": e.reason, "rows_read": e.rows_read}
             for e in outcome.ingest.entries
         ],
         "build_errors": outcome.build.node_errors,
         "build_skipped": outcome.build.skipped,
+        "build_selection": list(outcome.build.selection),
         "timings": outcome.timings,
         "invocation_id": outcome.build.invocation_id,
         "tests": [asdict(t) for t in outcome.build.tests],
-        **marts,
+        "headline": [dict(zip(HEADLINE_COLUMNS, row)) for row in outcome.headline],
+        **outcome.marts,
     }
-    text = json.dumps(record, ensure_ascii=False, default=_default, indent=1)
-    target = runs / f"{outcome.run_id}.json"
+    return json.loads(json.dumps(record, ensure_ascii=False, default=_default))
+
+
+def write_run_log(settings: Settings, record: dict[str, Any]) -> Path:
+    """Write warehouse/runs/<run_id>.json atomically."""
+    runs = settings.runs_dir
+    runs.mkdir(parents=True, exist_ok=True)
+    target = runs / f"{record['run_id']}.json"
     tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, target)
-    return json.loads(text)
+    return target
 
 
 def latest_run_log(settings: Settings) -> dict[str, Any] | None:

@@ -1,33 +1,25 @@
-"""dbt build (each dbt node a Prefect task run) and docs; test results to audit.test_results."""
+"""dbt: build the marts (each dbt node a Prefect task run), generate the docs, read what a build did."""
 
 from __future__ import annotations
 
 import json
-import os
-import queue
-import threading
-from concurrent.futures import Future
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
+import yaml
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.futures import wait
 
+from flows.changes import EVERYTHING
 from flows.settings import DBT_PROJECT_DIR, MEMORY_LIMIT
 
 if TYPE_CHECKING:  # dbt is imported when a build or docs need it: a run with nothing new never does
     from dbt.cli.main import dbtRunnerResult
-    from dbt_common.events.base_types import EventMsg
-
-TEST_RESULTS_DDL = """create table if not exists audit.test_results (
-    invocation_id varchar not null, test_name varchar not null, unique_id varchar not null,
-    test_type varchar not null, model varchar, severity varchar, status varchar not null,
-    failures bigint, message varchar, executed_at timestamptz not null)"""
-
 
 @dataclass(frozen=True)
 class TestResult:
@@ -44,11 +36,21 @@ class TestResult:
 
 
 @dataclass(frozen=True)
+class NodeResult:
+    unique_id: str
+    status: str  # success | error | skipped | pass | warn | fail
+    message: str | None
+    seconds: float
+
+
+@dataclass(frozen=True)
 class BuildOutcome:
     success: bool
     invocation_id: str
     tests: list[TestResult]
     node_errors: list[str]  # models, seeds or tests that errored or failed at error severity
+    nodes: tuple[NodeResult, ...] = ()
+    selection: tuple[str, ...] = EVERYTHING  # what was built: dbt selectors, or every node
     skipped: bool = False  # nothing new was loaded and the dbt project is unchanged: the marts stand
 
     def count(self, status: str) -> int:
@@ -60,138 +62,110 @@ class BuildOutcome:
         return cls(success=True, invocation_id="", tests=[], node_errors=[], skipped=True)
 
 
-def run_dbt_build(database: Path, target_dir: Path, run_id: str) -> BuildOutcome:
-    """`dbt build` on `database`, stamping the marts with `run_id`; each dbt node shows as a Prefect task run.
+class Dbt:
+    """dbt invoked in this process on one database file, with a profile of its own (no environment
+    variables): `dbt_session` makes one and closes dbt's DuckDB connection when it ends."""
 
-    dbt runs in a thread of its own; its node events come back through a queue, and this (flow)
-    thread opens a task run when dbt starts a node and closes it with the node's status. A task
-    run costs Prefect a few milliseconds this way, against about 120 ms through prefect-dbt's
-    `PrefectDbtRunner`, which rebuilds the Prefect settings and client for every node
-    (docs/benchmarks.md). Closes dbt-duckdb's connection before returning.
-    """
-    from dbt.cli.main import dbtRunner
+    def __init__(self, profiles_dir: Path, target_dir: Path) -> None:
+        self.profiles_dir = profiles_dir
+        self.target_dir = target_dir
 
-    events: queue.SimpleQueue[tuple[str, str, NodeResult | None] | None] = queue.SimpleQueue()
-    outcome: list[dbtRunnerResult | BaseException] = []
+    def invoke(self, *args: str) -> dbtRunnerResult:
+        from dbt.cli.main import dbtRunner
 
-    def on_event(event: EventMsg) -> None:  # called on dbt's threads
-        if event.info.name == "NodeStart":
-            events.put(("start", event.data.node_info.unique_id, None))
-        elif event.info.name == "NodeFinished":
-            r = event.data.run_result
-            events.put(("finish", event.data.node_info.unique_id, NodeResult(r.status, r.message, r.execution_time)))
-
-    def invoke() -> None:
-        try:
-            outcome.append(dbtRunner(callbacks=[on_event]).invoke(
-                ["build", *_dbt_args(target_dir), "--log-level", "warn", "--log-level-file", "info", "--no-use-colors"]
-            ))
-        except BaseException as err:  # noqa: BLE001 - handed to the flow thread below
-            outcome.append(err)
-        finally:
-            events.put(None)
-            _close_dbt_connection()
-
-    _dbt_environment(database, target_dir, run_id)
-    get_run_logger().info("dbt build on %s", database)
-    dbt = threading.Thread(target=invoke, name="dbt-build")
-    dbt.start()
-    running: dict[str, Future[NodeResult]] = {}
-    task_runs = []
-    while (event := events.get()) is not None:
-        kind, unique_id, result = event
-        if kind == "start":
-            running[unique_id] = Future()
-            task_runs.append(dbt_node.submit(unique_id, running[unique_id]))
-        elif unique_id in running:
-            running.pop(unique_id).set_result(result)
-    dbt.join()
-    for unfinished in running.values():
-        unfinished.set_result(NodeResult("error", "dbt stopped before the node finished", 0.0))
-    wait(task_runs)
-    done = outcome[0]
-    if isinstance(done, BaseException):
-        raise done
-    if not done.success and done.exception is not None:  # dbt itself failed (say, a compilation error)
-        return BuildOutcome(success=False, invocation_id="", tests=[], node_errors=[str(done.exception)])
-    return read_build_results(target_dir)
+        return dbtRunner().invoke([
+            *args,
+            "--project-dir", str(DBT_PROJECT_DIR),
+            "--profiles-dir", str(self.profiles_dir),
+            "--target-path", str(self.target_dir),
+            "--log-path", str(self.target_dir / "logs"),
+        ])
 
 
-@dataclass(frozen=True)
-class NodeResult:
-    status: str  # success | error | skipped | pass | warn | fail
-    message: str
-    seconds: float
+@contextmanager
+def dbt_session(database: Path, target_dir: Path) -> Iterator[Dbt]:
+    """dbt pointed at `database` for the duration of the block.
+
+    The profile is the project's profiles.yml with this file and the run's memory limit written
+    in, under the target directory. Its content is the same every run of a warehouse (a run works
+    on a copy at a fixed path), so dbt's partial parsing keeps its cache."""
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    for output in profile["tthc"]["outputs"].values():
+        output["path"] = str(database)
+        output.setdefault("settings", {})["memory_limit"] = MEMORY_LIMIT
+    profiles_dir = target_dir / "profile"
+    profiles_dir.mkdir(parents=True, exist_ok=True)
+    (profiles_dir / "profiles.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    try:
+        yield Dbt(profiles_dir, target_dir)
+    finally:
+        _close_duckdb()
+
+
+def _close_duckdb() -> None:
+    """dbt-duckdb keeps its database open across nodes and invocations (opening the file for each
+    node costs about 0.2 s); close it so that the flow can open the file again in this process."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.adapters.factory import cleanup_connections
+
+    cleanup_connections()
+    try:
+        DuckDBConnectionManager.env().close()
+    except Exception:  # noqa: BLE001 - dbt-duckdb raises a bare Exception when no environment was created
+        pass
+
+
+def build(dbt: Dbt, selection: tuple[str, ...], full_refresh: bool = False) -> BuildOutcome:
+    """`dbt build` of the selected nodes (every node for EVERYTHING; incremental models from scratch
+    with `full_refresh`), then one Prefect task run per node with its outcome."""
+    get_run_logger().info("dbt build of %s", " ".join(selection) or "every node")
+    # Unit tests check the models' code, which only a change of the dbt project (a full build) changes.
+    options = ["--select", *selection, "--exclude-resource-type", "unit_test"] if selection else []
+    options += ["--full-refresh"] if full_refresh else []
+    result = dbt.invoke("build", *options, "--log-level", "warn", "--log-level-file", "info", "--no-use-colors")
+    if not result.success and result.exception is not None:  # dbt itself failed (say, a compilation error)
+        return BuildOutcome(False, "", [], [str(result.exception)], selection=selection)
+    outcome = read_build_results(dbt.target_dir, selection)
+    wait([dbt_node.submit(node) for node in outcome.nodes])
+    return outcome
 
 
 class DbtNodeFailed(Exception):
     """A dbt node ended in error or failure: its Prefect task run is marked Failed."""
 
 
-@task(cache_policy=NONE, task_run_name="{unique_id}")
-def dbt_node(unique_id: str, finished: Future[NodeResult]) -> str:
-    """One dbt node as dbt runs it: starts with the node and ends with its status."""
-    result = finished.result()
-    summary = f"{result.status} in {result.seconds:.2f} s" + (f": {result.message}" if result.message else "")
-    if result.status in ("error", "fail"):
+@task(cache_policy=NONE, task_run_name="{node.unique_id}")
+def dbt_node(node: NodeResult) -> str:
+    """One dbt node of the build, with its status and time."""
+    summary = f"{node.status} in {node.seconds:.2f} s" + (f": {node.message}" if node.message else "")
+    if node.status in ("error", "fail"):
         raise DbtNodeFailed(summary)
-    (get_run_logger().warning if result.status == "warn" else get_run_logger().info)(summary)
-    return result.status
+    (get_run_logger().warning if node.status == "warn" else get_run_logger().info)(summary)
+    return node.status
 
 
-def _dbt_args(target_dir: Path) -> list[str]:
-    return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target_dir)]
-
-
-def _dbt_environment(database: Path, target_dir: Path, run_id: str) -> None:
-    """What profiles.yml and the run_id() macro read, and where dbt writes its log."""
-    os.environ["TTHC_DBT_DATABASE"] = str(database)
-    os.environ["TTHC_RUN_ID"] = run_id
-    os.environ["TTHC_MEMORY_LIMIT"] = MEMORY_LIMIT
-    os.environ["DBT_LOG_PATH"] = str(target_dir / "logs")
-
-
-def _close_dbt_connection() -> None:
-    """dbt-duckdb keeps its connection open (keep_open); the flow must reopen the file itself."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    env = DuckDBConnectionManager._ENV
-    if env is not None:
-        env.close()
-    DuckDBConnectionManager.close_all_connections()
-
-
-def generate_docs(database: Path, target_dir: Path, run_id: str) -> Path:
-    """`dbt docs generate --static` on the built file: one self-contained HTML page.
-
-    It overwrites run_results.json, so call it only after the build's results were read.
-    """
-    from dbt.cli.main import dbtRunner
-
-    _dbt_environment(database, target_dir, run_id)
-    try:
-        result = dbtRunner().invoke(["docs", "generate", "--static", *_dbt_args(target_dir), "--quiet"])
-    finally:
-        _close_dbt_connection()
+def generate_docs(dbt: Dbt) -> Path:
+    """`dbt docs generate --static`: one self-contained HTML page. It overwrites run_results.json,
+    so call it only after the build's results were read."""
+    result = dbt.invoke("docs", "generate", "--static", "--quiet")
     if not result.success:
         raise RuntimeError(f"dbt docs generate failed: {result.exception}")
-    return target_dir / "static_index.html"
+    return dbt.target_dir / "static_index.html"
 
 
-def read_build_results(target_dir: Path) -> BuildOutcome:
-    """Tests and failures of the last dbt invocation, from run_results.json and manifest.json."""
+def read_build_results(target_dir: Path, selection: tuple[str, ...] = EVERYTHING) -> BuildOutcome:
+    """Nodes, tests and failures of the last dbt invocation, from run_results.json and manifest.json."""
     run_results = json.loads((target_dir / "run_results.json").read_text())
     manifest = json.loads((target_dir / "manifest.json").read_text())
     nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
     invocation_id = run_results["metadata"]["invocation_id"]
-    tests, errors = [], []
+    tests, errors, results = [], [], []
     for r in run_results["results"]:
         uid, status = r["unique_id"], r["status"]
+        results.append(NodeResult(uid, status, r.get("message"), r.get("execution_time") or 0.0))
         node = nodes.get(uid, {})
         kind = node.get("resource_type", uid.split(".")[0])
         if kind in ("test", "unit_test"):
-            done = [t.get("completed_at") for t in r.get("timing", []) if t.get("completed_at")]
-            executed = datetime.fromisoformat(done[-1].replace("Z", "+00:00")) if done else datetime.now(timezone.utc)
             tests.append(TestResult(
                 invocation_id=invocation_id,
                 test_name=node.get("name", uid),
@@ -202,11 +176,16 @@ def read_build_results(target_dir: Path) -> BuildOutcome:
                 status=status,
                 failures=r.get("failures"),
                 message=r.get("message"),
-                executed_at=executed,
+                executed_at=_completed_at(r),
             ))
         if status in ("error", "fail"):
             errors.append(f"{uid}: {status}" + (f" ({r['message']})" if r.get("message") else ""))
-    return BuildOutcome(success=not errors, invocation_id=invocation_id, tests=tests, node_errors=errors)
+    return BuildOutcome(not errors, invocation_id, tests, errors, tuple(results), selection)
+
+
+def _completed_at(result: dict) -> datetime:
+    done = [t.get("completed_at") for t in result.get("timing", []) if t.get("completed_at")]
+    return datetime.fromisoformat(done[-1].replace("Z", "+00:00")) if done else datetime.now(UTC)
 
 
 def _tested_model(node: dict) -> str | None:
@@ -217,30 +196,3 @@ def _tested_model(node: dict) -> str | None:
         return attached.split(".")[-1]
     deps = node.get("depends_on", {}).get("nodes", [])
     return deps[0].split(".")[-1] if deps else None
-
-
-BUILDS_DDL = """create table if not exists audit.builds (
-    run_id varchar not null, project_hash varchar not null, built_at timestamptz not null)"""
-
-
-def build_is_current(con: duckdb.DuckDBPyConnection, project: str) -> bool:
-    """The marts in this file were built by this very dbt project (so, with nothing new, they stand)."""
-    con.execute(BUILDS_DDL)
-    last = con.execute("select project_hash from audit.builds order by built_at desc limit 1").fetchone()
-    return last is not None and last[0] == project
-
-
-def record_build(con: duckdb.DuckDBPyConnection, run_id: str, project: str) -> None:
-    con.execute(BUILDS_DDL)
-    con.execute("insert into audit.builds values (?, ?, ?)", [run_id, project, datetime.now(timezone.utc)])
-
-
-def store_test_results(con: duckdb.DuckDBPyConnection, outcome: BuildOutcome) -> None:
-    """Append this invocation's tests to audit.test_results (history: never rewritten)."""
-    con.execute(TEST_RESULTS_DDL)
-    if outcome.tests:
-        con.executemany(
-            "insert into audit.test_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[t.invocation_id, t.test_name, t.unique_id, t.test_type, t.model, t.severity, t.status,
-              t.failures, t.message, t.executed_at] for t in outcome.tests],
-        )

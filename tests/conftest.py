@@ -11,6 +11,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_RAW = PROJECT_ROOT / "raw"
+CORPUS = Path(__file__).resolve().parent / "corpus"  # odd files, described in corpus_manifest.yml
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,9 @@ from flows.ingest.contract import load_contract
 from flows.ingest.decode import DecodeError
 from flows.ingest.discover import FoundFile, discover
 from flows.ingest.labels import HeaderError
-from flows.ingest.load import LogEntry, ensure_schema, log_file, was_loaded, write_file
-from flows.ingest.read import inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
-from flows.ingest.records import ensure_records_schema, is_month, load_records
+from flows.ingest.load import LogEntry, log_file, was_loaded, write_file
+from flows.ingest.read import HashesAhead, inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
+from flows.ingest.records import is_month, load_records
 
 
 @dataclass(frozen=True)
@@ -106,21 +106,23 @@ def load_one_file(
 
 
 def ingest(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, known: dict[str, str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    load_id: str,
+    known: dict[str, str] | None = None,
+    ahead: HashesAhead | None = None,
 ) -> IngestSummary:
     """Discover → decode → lay out → map → load, one transaction per file. `known`: SHA-256 of the
     files the published run saw unchanged (flows.changes.known_hashes). The other record exports
-    are hashed first, in parallel: large files, hashed at the speed of the disk and all cores."""
+    are hashed first, in parallel, taking the hashes started `ahead`: large files, hashed at the
+    speed of the disk and all cores."""
     logger = get_run_logger()
     contract = load_contract()
-    ensure_schema(con, contract)
-    for spec in contract.records.values():
-        ensure_records_schema(con, spec)
     entries = []
     found = discover_files(raw_dir)
     known = dict(known or {})
     exports = [f.path for f in found if f.dataset in contract.records and not f.refusal and f.path not in known]
-    known |= sha256_of_files(raw_dir, exports)
+    known |= sha256_of_files(raw_dir, exports, ahead or HashesAhead())
     for number, f in enumerate(found, start=1):
         entry = load_one_file(con, raw_dir, load_id, f, known.get(f.path))
         why = f" ({entry.reason})" if entry.reason else ""

@@ -62,7 +62,7 @@ def split_inline_group(label: str) -> list[str]:
     return [m.group(1), m.group(2)] if m else [label]
 
 
-def match_column(dataset: "Dataset", path: list[str]) -> set[str]:
+def match_column(dataset: Dataset, path: list[str]) -> set[str]:
     """Canonical columns a header path (group labels …, leaf label) can mean.
 
     A leaf under a recognised group is read with it; otherwise the leaf's own labels count.
@@ -87,7 +87,7 @@ def match_column(dataset: "Dataset", path: list[str]) -> set[str]:
     return {c.name for c in dataset.columns if any(leaf in labels for labels in c.under.values())}
 
 
-def map_header(dataset: "Dataset", ignored: frozenset[str], paths: list[list[str]]) -> tuple[dict[int, str], list[str]]:
+def map_header(dataset: Dataset, ignored: frozenset[str], paths: list[list[str]]) -> tuple[dict[int, str], list[str]]:
     """Map each header column (its path of labels) to a canonical column.
 
     Returns {column index: canonical name} and the unknown labels, as written.

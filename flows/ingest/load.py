@@ -1,4 +1,5 @@
-"""Write report files into DuckDB: raw.<dataset> rows, raw.report_files and the audit log.
+"""Write report files into DuckDB: raw.<dataset> rows, raw.report_files and the audit log
+(the tables themselves are defined in flows/schema.py).
 
 One file = one transaction: its rows, its catalog row, its skipped rows and its log row
 land together or not at all. Statements take values as parameters; identifiers come only
@@ -7,67 +8,15 @@ from the contract (checked to be plain snake_case).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 
-from flows.ingest.contract import Contract, Dataset
+from flows.ingest.contract import Dataset
 from flows.ingest.discover import FoundFile
 from flows.ingest.layout import Table
-
-_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
-
-LINEAGE_COLUMNS = ("_file_path", "_file_sha256", "_line_number", "_row_kind", "_load_id")
-
-AUDIT_DDL = [
-    "create schema if not exists raw",
-    "create schema if not exists audit",
-    """create table if not exists audit.ingest_log (
-        file_path varchar not null, file_sha256 varchar, dataset varchar, province_code varchar,
-        period varchar, revision integer, status varchar not null, reason varchar,
-        rows_read integer, load_id varchar not null, loaded_at timestamptz not null)""",
-    """create table if not exists audit.ingest_notes (
-        load_id varchar not null, file_path varchar not null, file_sha256 varchar,
-        line_number integer, kind varchar not null, text varchar)""",
-    """create table if not exists raw.report_files (
-        file_path varchar not null, file_sha256 varchar not null, dataset varchar not null,
-        province_code varchar not null, period varchar not null, period_start date not null,
-        period_end date not null, revision integer not null, load_id varchar not null,
-        loaded_at timestamptz not null, rows_read integer not null, file_id bigint)""",
-    # warehouses from before file ids: number their file versions in load order
-    "alter table raw.report_files add column if not exists file_id bigint",
-    """update raw.report_files as f set file_id = n.file_id
-       from (select file_path, file_sha256, row_number() over (order by loaded_at, file_path) as file_id
-             from raw.report_files) as n
-       where f.file_id is null and n.file_path = f.file_path and n.file_sha256 = f.file_sha256""",
-]
-
-
-def quote_ident(name: str) -> str:
-    if not _IDENT.fullmatch(name):
-        raise ValueError(f"not a plain identifier: {name!r}")
-    return f'"{name}"'
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    """Create the raw and audit tables; add columns the contract gained since."""
-    for ddl in AUDIT_DDL:
-        con.execute(ddl)
-    for ds in contract.datasets.values():
-        table = f"raw.{quote_ident(ds.name)}"
-        con.execute(
-            f"create table if not exists {table} (_file_path varchar not null, _file_sha256 varchar not null, "
-            "_line_number integer not null, _row_kind varchar not null, _load_id varchar not null)"
-        )
-        have = {r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
-            [ds.name],
-        ).fetchall()}
-        for col in ds.column_names:
-            if col not in have:
-                con.execute(f"alter table {table} add column {quote_ident(col)} varchar")
+from flows.schema import LINEAGE_COLUMNS, quote_ident
 
 
 def was_loaded(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> bool:
@@ -113,14 +62,14 @@ def append_log(con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, e: Lo
 
 def log_file(con: duckdb.DuckDBPyConnection, load_id: str, entry: LogEntry) -> None:
     """A file whose rows are not written (duplicate, refused, rejected): its log row only."""
-    append_log(con, load_id, datetime.now(timezone.utc), entry)
+    append_log(con, load_id, datetime.now(UTC), entry)
 
 
 def write_file(
     con: duckdb.DuckDBPyConnection, load_id: str, dataset: Dataset, entry: LogEntry, table: Table
 ) -> None:
     """Rows, catalog row, skipped rows and log row of one file, in one transaction."""
-    f, at = entry.found, datetime.now(timezone.utc)
+    f, at = entry.found, datetime.now(UTC)
     cols = dataset.column_names
     insert = (
         f"insert into raw.{quote_ident(dataset.name)} ({', '.join(map(quote_ident, (*LINEAGE_COLUMNS, *cols)))}) "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.ingest.contract import Contract
@@ -33,15 +34,7 @@ def sha256_of(data: bytes) -> str:
 
 
 def sha256_of_file(raw_dir: Path, rel_path: str) -> str:
-    """SHA-256 of a large file: the one `hash_ahead` computed if the file is still as it was then,
-    else read now in chunks (record exports do not fit in memory twice)."""
-    ahead = _AHEAD.pop(_identity(raw_dir, rel_path), None)
-    if ahead is not None and not ahead.cancel() and ahead.exception() is None:  # started: wait for it
-        return ahead.result()
-    return _sha256(raw_dir, rel_path)
-
-
-def _sha256(raw_dir: Path, rel_path: str) -> str:
+    """SHA-256 of a large file, read in chunks (record exports do not fit in memory twice)."""
     digest = hashlib.sha256()
     fd = os.open(inside(raw_dir, rel_path), os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as f:
@@ -50,35 +43,51 @@ def _sha256(raw_dir: Path, rel_path: str) -> str:
     return digest.hexdigest()
 
 
-# Hashes started by hash_ahead, by the file's identity when they started: (path, size, mtime in ns).
-_AHEAD: dict[tuple[str, int, int], Future[str]] = {}
+FileIdentity = tuple[str, int, int]  # absolute path, size, modification time in ns
 
 
-def _identity(raw_dir: Path, rel_path: str) -> tuple[str, int, int]:
+def _identity(raw_dir: Path, rel_path: str) -> FileIdentity:
     path = inside(raw_dir, rel_path)
     st = os.stat(path)
     return str(path), st.st_size, st.st_mtime_ns
 
 
-def hash_ahead(raw_dir: Path, rel_paths: list[str]) -> None:
-    """Start hashing files in a background thread. `tthc run` calls it for new or changed record
-    exports before Prefect starts (a few seconds of one core), so that their hashes are ready, or
-    nearly, when ingestion asks for them. A file changed since is hashed again."""
+@dataclass(frozen=True)
+class HashesAhead:
+    """Hashes of large files started before a run needs them, by the file's identity when they
+    started. `tthc run` starts them before Prefect starts (a few seconds of one core) and hands
+    them to the flow, so that they are ready, or nearly, when ingestion asks."""
+
+    started: dict[FileIdentity, Future[str]] = field(default_factory=dict)
+
+    def sha256(self, raw_dir: Path, rel_path: str) -> str:
+        """The hash started ahead if the file still has the size and modification time it had
+        then; else the file is hashed now."""
+        ahead = self.started.get(_identity(raw_dir, rel_path))
+        if ahead is not None and not ahead.cancel() and ahead.exception() is None:  # started: wait for it
+            return ahead.result()
+        return sha256_of_file(raw_dir, rel_path)
+
+
+def hash_ahead(raw_dir: Path, rel_paths: list[str]) -> HashesAhead:
+    """Start hashing files in a background thread; a file that cannot be read is left to its load."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hash-ahead")
+    started = {}
     for rel_path in rel_paths:
         try:
-            _AHEAD[_identity(raw_dir, rel_path)] = pool.submit(_sha256, raw_dir, rel_path)
+            started[_identity(raw_dir, rel_path)] = pool.submit(sha256_of_file, raw_dir, rel_path)
         except OSError:
-            continue  # its load will say why
+            continue
     pool.shutdown(wait=False)
+    return HashesAhead(started)
 
 
-def sha256_of_files(raw_dir: Path, rel_paths: list[str]) -> dict[str, str]:
-    """SHA-256 of large files, one thread per core (hashlib releases the GIL). A file that cannot
-    be read is left out: its load says why."""
+def sha256_of_files(raw_dir: Path, rel_paths: list[str], ahead: HashesAhead) -> dict[str, str]:
+    """SHA-256 of large files, one thread per core (hashlib releases the GIL), taking those
+    started ahead. A file that cannot be read is left out: its load says why."""
     def one(rel_path: str) -> str | None:
         try:
-            return sha256_of_file(raw_dir, rel_path)
+            return ahead.sha256(raw_dir, rel_path)
         except OSError:
             return None
 

@@ -34,7 +34,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -42,41 +42,13 @@ import duckdb
 from flows.ingest.contract import RecordColumn, RecordDataset
 from flows.ingest.discover import FoundFile
 from flows.ingest.labels import HeaderError
-from flows.ingest.load import LogEntry, append_log, catalog_file, next_file_id, quote_ident
+from flows.ingest.load import LogEntry, append_log, catalog_file, next_file_id
+from flows.schema import RECORD_SQL_TYPES, quote_ident
 
 TIMESTAMP_FORMATS = [
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
 ]
-_SQL_TYPES = {"varchar": "varchar", "timestamp": "timestamp", "boolean": "boolean"}
-
-REJECTS_DDL = """create table if not exists audit.record_rejects (
-    load_id varchar not null, file_path varchar not null, file_sha256 varchar not null,
-    line_number bigint, reason varchar not null, line_text varchar)"""
-
-
-def ensure_records_schema(con: duckdb.DuckDBPyConnection, spec: RecordDataset) -> None:
-    """Create raw.<dataset> and audit.record_rejects; move a table of the earlier shape (file path,
-    hash, line and load id on every row) to file ids."""
-    table = f"raw.{quote_ident(spec.name)}"
-    cols = ", ".join(f"{quote_ident(c.name)} {_SQL_TYPES[c.type]}" for c in spec.columns)
-    have = [r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?", [spec.name]
-    ).fetchall()]
-    if "_file_path" in have:
-        names = ", ".join(quote_ident(c.name) for c in spec.columns)
-        con.execute(f"alter table {table} rename to {quote_ident(spec.name + '__before_file_ids')}")
-        con.execute(f"create table {table} (_file_id bigint not null, {cols})")
-        con.execute(
-            f"""insert into {table} select f.file_id, {names}
-                from raw.{quote_ident(spec.name + '__before_file_ids')} as d
-                join raw.report_files as f on f.file_path = d._file_path and f.file_sha256 = d._file_sha256"""
-        )
-        con.execute(f"drop table raw.{quote_ident(spec.name + '__before_file_ids')}")
-    con.execute(f"create table if not exists {table} (_file_id bigint not null, {cols})")
-    con.execute(REJECTS_DDL)
-
-
 @dataclass(frozen=True)
 class Header:
     """The file's columns in order (canonical names), and the first record under them."""
@@ -177,7 +149,7 @@ def _read_csv(timestamps: str | None) -> str:
 
 
 def _columns(header: Header, spec: RecordDataset, typed: bool) -> dict[str, str]:
-    types = {c.name: _SQL_TYPES[c.type] for c in spec.columns} if typed else {}
+    types = {c.name: RECORD_SQL_TYPES[c.type] for c in spec.columns} if typed else {}
     return {n: types.get(n, "varchar") for n in header.names}
 
 
@@ -271,14 +243,18 @@ def load_records(con: duckdb.DuckDBPyConnection, path: Path, entry: LogEntry, lo
     header = read_header(path, spec)
     timestamps = timestamp_format(header, spec)
     if timestamps is not None:
-        bulk = lambda file_id: _bulk(con, path, header, spec, timestamps, file_id)
+        def bulk(file_id: int) -> int | None:
+            return _bulk(con, path, header, spec, timestamps, file_id)
+
         try:
             done = _in_transaction(con, entry, load_id, spec, header, bulk, how="")
         finally:
             con.execute("reset preserve_insertion_order")  # after the transaction: the exact path numbers rows in order
         if done is not None:
             return done
-    exact = lambda file_id: _exact(con, path, header, spec, file_id, entry, load_id)
+    def exact(file_id: int) -> int:
+        return _exact(con, path, header, spec, file_id, entry, load_id)
+
     how = ", read as text (dates in more than one format or not dates, or an empty required value)"
     done = _in_transaction(con, entry, load_id, spec, header, exact, how=how)
     assert done is not None  # the exact path takes every file
@@ -292,7 +268,7 @@ def _in_transaction(
     """Run one load path in the file's transaction with its bookkeeping: the catalog row, the
     rejected lines, the conservation check and the log row. Rolls back and returns None when the
     path declines the file."""
-    f, started, at = entry.found, time.monotonic(), datetime.now(timezone.utc)
+    f, started, at = entry.found, time.monotonic(), datetime.now(UTC)
     con.execute("begin transaction")
     try:
         file_id = next_file_id(con)
@@ -322,7 +298,7 @@ def _in_transaction(
             + (f"; columns not in the contract ignored: {', '.join(unknown)}" if unknown else "")
         )
         done = LogEntry(f, entry.sha256, "loaded", note, read)
-        append_log(con, load_id, datetime.now(timezone.utc), done)
+        append_log(con, load_id, datetime.now(UTC), done)
         con.execute("commit")
         return done
     except BaseException:

@@ -1,0 +1,102 @@
+"""What a run records in its working file once dbt has built: its tests, its build, the run id on
+every mart, and the statuses its build settled for the files it loaded."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import duckdb
+
+from flows.schema import quote_ident
+from flows.transform import BuildOutcome
+
+
+def set_current_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """The run writing this file: the marts dbt builds read their run_id column from it."""
+    con.execute("delete from audit.current_run")
+    con.execute("insert into audit.current_run values (?)", [run_id])
+
+
+def stamp_run_id(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
+    """Give every mart this run's id, so that one query sees one run although a run rebuilds only
+    the marts downstream of what changed. Returns the marts that were not rebuilt (now stamped)."""
+    marts = [r[0] for r in con.execute(
+        "select table_name from information_schema.columns where table_schema = 'marts' and column_name = 'run_id' "
+        "order by table_name"
+    ).fetchall()]
+    stamped = []
+    for mart in marts:
+        table = f"marts.{quote_ident(mart)}"
+        if con.execute(f"select count(*) from {table} where run_id is distinct from ?", [run_id]).fetchone()[0]:
+            con.execute(f"update {table} set run_id = ? where run_id is distinct from ?", [run_id, run_id])
+            stamped.append(mart)
+    return stamped
+
+
+def last_build(con: duckdb.DuckDBPyConnection) -> tuple[str, str | None] | None:
+    """(project hash, docs fingerprint) of the last build recorded in this file, if any."""
+    return con.execute(
+        "select project_hash, docs_fingerprint from audit.builds order by built_at desc limit 1"
+    ).fetchone()
+
+
+def record_build(con: duckdb.DuckDBPyConnection, run_id: str, project: str, docs_fingerprint: str | None) -> None:
+    con.execute(
+        "insert into audit.builds values (?, ?, ?, ?)", [run_id, project, datetime.now(UTC), docs_fingerprint]
+    )
+
+
+def docs_fingerprint(con: duckdb.DuckDBPyConnection, project: str) -> str:
+    """What the docs page shows: the dbt project and the catalog (every table and column with its
+    type). The docs are generated again only when it changes."""
+    digest = hashlib.sha256(project.encode())
+    for row in con.execute(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns order by all"
+    ).fetchall():
+        digest.update("\0".join(row).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def store_test_results(con: duckdb.DuckDBPyConnection, outcome: BuildOutcome) -> None:
+    """Append this invocation's tests to audit.test_results (history: never rewritten)."""
+    if outcome.tests:
+        con.executemany(
+            "insert into audit.test_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[t.invocation_id, t.test_name, t.unique_id, t.test_type, t.model, t.severity, t.status,
+              t.failures, t.message, t.executed_at] for t in outcome.tests],
+        )
+
+
+def settle_statuses(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, tuple[str, str]]:
+    """Files this run loaded whose content has an error finding are rejected (with the first finding);
+    those that are not the version in use are superseded. Returns {path: (status, reason)} of the changes."""
+    rows = con.execute(
+        """
+        select
+            log.file_path,
+            v.is_rejected,
+            first(
+                coalesce('line ' || f.line_number || ': ', '') || f.message
+                order by f.line_number nulls last, f.column_name
+            ) as first_error
+        from audit.ingest_log as log
+        join intermediate.int_report_versions as v
+            on v.file_path = log.file_path and v.file_sha256 = log.file_sha256
+        left join intermediate.int_findings as f
+            on f.file_path = v.file_path and f.file_sha256 = v.file_sha256 and f.severity = 'error'
+        where log.load_id = ? and log.status = 'loaded' and not v.is_current
+        group by log.file_path, v.is_rejected
+        """,
+        [run_id],
+    ).fetchall()
+    changes = {
+        path: ("rejected", f"{path}, {first_error}") if rejected else ("superseded", "a newer revision of this report is in use")
+        for path, rejected, first_error in rows
+    }
+    for path, (status, reason) in changes.items():
+        con.execute(
+            "update audit.ingest_log set status = ?, reason = ? where load_id = ? and file_path = ?",
+            [status, reason, run_id, path],
+        )
+    return changes

@@ -1,0 +1,48 @@
+"""The run summary, written once: the terminal (`tthc run`), the Prefect artifact and the report page
+all show these lines, rendered from the run record (flows/runlog.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+FILE_STATUSES = ("loaded", "duplicate", "superseded", "refused", "rejected")
+
+
+def headline_value(row: dict[str, Any]) -> str:
+    """33.38% (518 / 1,552) for a ratio, 1,126,219 for a count."""
+    if row["value"] is None:
+        return "not computable"
+    if row["unit"] == "ratio":
+        return f"{row['value']:.2%} ({row['numerator']:,} / {row['denominator']:,})"
+    return f"{row['value']:,.0f}"
+
+
+def summary_lines(record: dict[str, Any]) -> list[str]:
+    """What a run did, in a few lines: files, tests, timings and headline indicators."""
+    if record.get("unchanged"):
+        return [record["unchanged"]]
+    published = f"published to {record['warehouse']}" if record["published"] else "NOT published"
+    counts: dict[str, int] = {status: 0 for status in FILE_STATUSES}
+    for f in record["files"]:
+        counts[f["status"]] = counts.get(f["status"], 0) + 1
+    lines = [f"Run {record['run_id']}: {published}", "Files: " + ", ".join(f"{n} {s}" for s, n in counts.items())]
+    lines += [f"  {f['status']}: {f['path']}: {f['reason']}" for f in record["files"] if f["status"] in ("refused", "rejected")]
+    tests = [t["status"] for t in record["tests"]]
+    if record["build_skipped"]:
+        lines.append("Tests: dbt build skipped (nothing new was loaded and the dbt project is unchanged)")
+    else:
+        failed = tests.count("fail") + tests.count("error")
+        built = " ".join(record.get("build_selection") or []) or "every node"
+        lines.append(f"Tests: {tests.count('pass')} passed, {tests.count('warn')} warned, {failed} failed (built: {built})")
+    lines += [f"  failed: {err}" for err in record["build_errors"]]
+    if record["timings"]:
+        lines.append("Timings: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in record["timings"].items()))
+    if record.get("headline"):
+        lines.append("Headline indicators:")
+        lines += [f"  {h['province_code']} {h['period']} {h['indicator_code']}: {headline_value(h)}" for h in record["headline"]]
+    return lines
+
+
+def summary_markdown(record: dict[str, Any]) -> str:
+    """The Prefect artifact: the same lines under the run's title."""
+    return f"# TTHC run {record['run_id']}\n\n```\n" + "\n".join(summary_lines(record)) + "\n```\n"
