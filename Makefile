@@ -1,12 +1,13 @@
 # Two commands do everything on a fresh machine with Python 3.11 and pip:
 #   make run    set up .venv from the lock file, then load raw/ into warehouse/tthc.duckdb
 #   make test   set up .venv, then run the whole test suite
+# Also: make test-fast (no pipeline runs, under a minute), make lint (ruff and sqlfluff).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lock clean bench
+.PHONY: run test test-fast lint setup lock clean bench
 
 setup: $(STAMP)
 
@@ -23,6 +24,15 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Everything that needs no full pipeline run (parsing, ingestion helpers, dbt macros): under a minute.
+test-fast: $(STAMP)
+	$(BIN)/pytest tests/ingest tests/dbt
+
+# ruff over the Python, sqlfluff over the dbt SQL (configurations: pyproject.toml, .sqlfluff).
+lint: $(STAMP)
+	$(BIN)/ruff check flows tests bench .ci/sqlfluff
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
 # Refresh requirements.lock from the ranges in pyproject.toml (needs the package registry).
 lock:

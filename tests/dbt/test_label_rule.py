@@ -10,7 +10,6 @@ import random
 import pytest
 
 from flows.ingest.labels import LEVELS_CSV, normalize_label
-from flows.settings import DBT_PROJECT_DIR
 
 VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
 ALPHABET = VIETNAMESE + VIETNAMESE.upper() + "bcdghklmnpqrstvx0123456789 ,.;:-–()/&'\"\t"
@@ -24,22 +23,14 @@ def _samples() -> list[str]:
     return labels + ["Số hồ sơ đã giải quyết: Trước hạn", "  UBND cấp huyện  ", "ĐƠN VỊ (1)", "Tỷ lệ %", "Lĩnh vực / đơn vị"]
 
 
-def test_python_and_sql_label_rules_agree(tmp_path, monkeypatch):
-    from dbt.cli.main import dbtRunner
-
-    from flows.transform import _close_dbt_connection
+def test_python_and_sql_label_rules_agree(tmp_path):
+    from flows.transform import dbt_session
 
     labels = _samples()
     values = ", ".join("(" + str(i) + ", '" + label.replace("'", "''") + "')" for i, label in enumerate(labels))
     sql = f"select i, {{{{ normalize_label('label') }}}} as normalised from (values {values}) as t(i, label) order by i"
-    monkeypatch.setenv("TTHC_DBT_DATABASE", str(tmp_path / "scratch.duckdb"))
-    try:
-        result = dbtRunner().invoke([
-            "show", "--inline", sql, "--limit", "-1", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
-        ])
-    finally:
-        _close_dbt_connection()
+    with dbt_session(tmp_path / "scratch.duckdb", tmp_path / "target") as dbt:
+        result = dbt.invoke("show", "--inline", sql, "--limit", "-1", "--quiet")
     assert result.success, result.exception
     sql_rule = [row[1] for row in result.result.results[0].agate_table.rows]
     mismatches = [(label, py, sq) for label, py, sq in zip(labels, map(normalize_label, labels), sql_rule) if py != sq]

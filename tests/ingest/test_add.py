@@ -6,9 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import PROJECT_ROOT
-
-CORPUS = Path(__file__).parent / "corpus"
+from tests.conftest import CORPUS, PROJECT_ROOT
 
 
 def tthc_add(raw: Path, source: Path, *args: str) -> subprocess.CompletedProcess:

@@ -162,7 +162,7 @@ def test_detect_delimiter_prefers_the_consistent_one():
 
 
 def test_quoted_newline_keeps_physical_line_numbers():
-    rows, _, _ = read_csv_rows('a,b\n"x\ny",1\nz,2\n'.encode())
+    rows, _, _ = read_csv_rows(b'a,b\n"x\ny",1\nz,2\n')
     assert [r.line_number for r in rows] == [1, 2, 4]
 
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import CORPUS, PROJECT_ROOT
 
-CORPUS = Path(__file__).parent / "corpus"
-MANIFEST = yaml.safe_load((Path(__file__).parent / "corpus_manifest.yml").read_text(encoding="utf-8"))["files"]
+MANIFEST = yaml.safe_load((CORPUS.parent / "corpus_manifest.yml").read_text(encoding="utf-8"))["files"]
 
 
 def _report(path: str) -> tuple[str, str, str]:

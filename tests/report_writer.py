@@ -1,26 +1,17 @@
-"""Property-based tests: reports written in random allowed layouts, encodings and number formats
-load with the figures they were written with.
+"""A writer of reports in random allowed layouts, encodings and number formats, for property tests.
 
-The writer below shares no code with the reader (flows.ingest): its labels, number formats and
-encodings are written here again, from the contract, on purpose.
+It shares no code with the reader (flows.ingest): its labels, number formats and encodings are
+written here again, from the contract, on purpose.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
 import unicodedata
 from dataclasses import dataclass
 
-import duckdb
-import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from flows.ingest.contract import load_contract
-from flows.ingest.discover import parse_name
-from flows.ingest.read import parse_report
 
 COLUMNS = [
     "received_total", "received_online", "received_offline", "carried_over",
@@ -166,57 +157,3 @@ def reports(draw) -> Report:
 def read_count(text: str) -> int:
     text = text.strip()
     return 0 if text == "-" else int(text.replace(".", "").replace(",", "").replace(" ", "").replace("\u00a0", ""))
-
-
-CONTRACT = load_contract()
-FOUND = parse_name("dossier_results/22_2021.csv", set(CONTRACT.datasets))
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(reports())
-def test_any_allowed_layout_reads_back_the_written_figures(report):
-    table = parse_report(report.data, FOUND, CONTRACT)
-    assert sorted(c for c in table.columns.values() if c != "unit") == sorted(report.columns)
-    data_rows = [r for r in table.rows if r.row_kind == "data"]
-    assert [unicodedata.normalize("NFC", r.cells["unit"]) for r in data_rows] == report.units
-    assert [{c: read_count(r.cells[c]) for c in report.columns} for r in data_rows] == report.figures
-    totals = [r for r in table.rows if r.row_kind == "total"]
-    if report.total is None:
-        assert totals == []
-    else:
-        assert [{c: read_count(totals[0].cells[c]) for c in report.columns}] == [report.total]
-        assert len(totals) == 1
-
-
-@pytest.mark.usefixtures("prefect_server")
-@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.lists(reports(), min_size=6, max_size=6))
-def test_generated_reports_load_end_to_end(tmp_path_factory, batch):
-    """The whole pipeline on a batch of generated reports: loaded figures equal generated ones."""
-    from flows.pipeline import run_pipeline
-
-    root = tmp_path_factory.mktemp("generated")
-    provinces = ["01", "02", "04", "06", "08", "10"]
-    for province, report in zip(provinces, batch):
-        path = root / "raw" / "dossier_results" / f"{province}_2021.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(report.data)
-    outcome = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(root / "tthc.duckdb"))
-    assert outcome.published
-    con = duckdb.connect(str(outcome.warehouse), read_only=True)
-    try:
-        for province, report in zip(provinces, batch):
-            expected = report.total or {c: sum(f[c] for f in report.figures) for c in report.columns}
-            loaded = con.execute(
-                "select numerator from marts.province_indicators where province_code = ? and indicator_code = 'dossiers_received'",
-                [province],
-            ).fetchone()
-            assert loaded == (expected["received_total"],)
-            rows = con.execute(
-                f"select {', '.join(report.columns)} from marts.dossier_results where province_code = ? and row_kind = 'data' order by line_number",
-                [province],
-            ).fetchall()
-            assert rows == [tuple(f[c] for c in report.columns) for f in report.figures]
-    finally:
-        con.close()
-    shutil.rmtree(root)

@@ -1,0 +1,52 @@
+"""Facts written once must agree where another layer names them: the indicator seed against the
+formula macro, and the macros' list of form datasets against the contract."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from flows.ingest.contract import load_contract
+from flows.settings import DBT_PROJECT_DIR
+
+FORMULAS_SQL = """
+{% for f in indicator_formulas() %}
+select '{{ f.code }}' as indicator_code, '{{ f.dataset }}' as dataset,
+       '{{ 'count' if f.denominator is none else 'ratio' }}' as unit
+{{ 'union all' if not loop.last }}
+{% endfor %}
+"""
+DATASETS_SQL = """
+{% for d in indicator_datasets() %}
+select '{{ d }}' as dataset {{ 'union all' if not loop.last }}
+{% endfor %}
+"""
+
+
+@pytest.fixture(scope="module")
+def show(tmp_path_factory):
+    """Rows of inline SQL compiled against the dbt project (no warehouse needed)."""
+    from flows.transform import dbt_session
+
+    root = tmp_path_factory.mktemp("dbt-show")
+
+    def rows(sql: str) -> set[tuple]:
+        with dbt_session(root / "scratch.duckdb", root / "target") as dbt:
+            result = dbt.invoke("show", "--inline", sql, "--limit", "-1", "--quiet")
+        assert result.success, result.exception
+        return {tuple(row) for row in result.result.results[0].agate_table.rows}
+
+    return rows
+
+
+def test_indicator_seed_and_formulas_agree_on_dataset_and_unit(show):
+    with open(DBT_PROJECT_DIR / "seeds" / "indicators.csv", encoding="utf-8") as f:
+        seed = {(r["indicator_code"], r["dataset"], r["unit"]) for r in csv.DictReader(f)}
+    computed = {row for row in seed if row[1]}  # the others are only ever reported, never computed
+    assert show(FORMULAS_SQL) == computed
+
+
+def test_every_form_dataset_of_the_contract_has_indicators_and_findings(show):
+    forms = {name for name, ds in load_contract().datasets.items() if ds.kind == "form"}
+    assert {d for (d,) in show(DATASETS_SQL)} == forms
