@@ -17,11 +17,16 @@ import json
 import os
 import platform
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -89,6 +94,32 @@ def warm_warehouse(root: Path, env: dict[str, str]) -> tuple[Path, Path]:
     return raw, warehouse
 
 
+@contextmanager
+def prefect_server(home: Path, env: dict[str, str]) -> Iterator[str]:
+    """A Prefect server (`prefect server start`) on a free loopback port for the runs that use
+    PREFECT_API_URL; its API URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env={**env, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -122,6 +153,14 @@ def main() -> None:
             (raw / "feedback" / f"22_{year}.csv").write_text("Đơn vị,Số PAKN tiếp nhận\nTổng cộng,2\n", encoding="utf-8")
             overheads.append(product(raw, wh, env))
         t_overhead, _, parts = _median(overheads)
+        # The same against a running Prefect server (PREFECT_API_URL): no temporary server to start.
+        with prefect_server(work / "prefect-home", env) as api_url:
+            served_env = {**env, "PREFECT_API_URL": api_url}
+            served = []
+            for year in range(2030, 2030 + args.repeat):
+                (raw / "feedback" / f"22_{year}.csv").write_text("Đơn vị,Số PAKN tiếp nhận\nTổng cộng,2\n", encoding="utf-8")
+                served.append(product(raw, wh, served_env))
+        t_served, _, served_parts = _median(served)
 
         # The year of dossiers into a warehouse in service (a new one each time), then nothing new.
         products = []
@@ -147,6 +186,8 @@ def main() -> None:
         _print_parts(product_parts, t_product)
         print(f"{'fixed overhead (1 form file)':30}{t_overhead:>10.1f}{'':>14}{_spread([o[0] for o in overheads])}")
         _print_parts(parts, t_overhead)
+        print(f"{'1 form file, running server':30}{t_served:>10.1f}{'':>14}{_spread([o[0] for o in served])}")
+        _print_parts(served_parts, t_served)
         print(f"{'nothing new':30}{t_nothing_new:>10.1f}")
         print(f"{'add one month to the year':30}{t_add_month:>10.1f}")
         _print_parts(add_parts, t_add_month)

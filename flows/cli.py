@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from flows.query import FORMATS
 from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, load_settings
 
 WAREHOUSE_HELP = "published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)"
@@ -230,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     query = sub.add_parser("query", help="run SQL read-only against the published warehouse")
     query.add_argument("sql")
-    query.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    query.add_argument("--format", choices=list(FORMATS), default="table")
     query.add_argument("--output", help="write to this file instead of the terminal (required for xlsx)")
     query.add_argument("--timeout", type=float, default=300.0, help="seconds before the query is stopped (default 300)")
     query.add_argument("--warehouse", help=WAREHOUSE_HELP)

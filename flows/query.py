@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -116,17 +116,33 @@ def write_xlsx(result: Result, target: Path) -> None:
     wb.save(target)
 
 
+@dataclass(frozen=True)
+class OutputFormat:
+    """A way to write a result: to a text stream (the terminal or a file), or to a file only."""
+
+    write_text: Callable[[Result, IO[str]], None] | None = None
+    write_file: Callable[[Result, Path], None] | None = None
+    encoding: str = "utf-8"  # of the file written from `write_text`
+
+
+# The one list of output formats; `tthc query --format` offers these.
+FORMATS: dict[str, OutputFormat] = {
+    "table": OutputFormat(write_table),
+    "csv": OutputFormat(write_csv, encoding="utf-8-sig"),  # with a BOM, for Excel
+    "json": OutputFormat(write_json),
+    "xlsx": OutputFormat(write_file=write_xlsx),
+}
+
+
 def write_result(result: Result, fmt: str, out: IO[str], output: Path | None) -> None:
     """Write in `fmt` to `output` (a file) or `out` (the terminal)."""
-    if fmt == "xlsx":
+    form = FORMATS[fmt]
+    if form.write_text is None:
         if output is None:
-            raise ValueError("--format xlsx needs --output FILE.xlsx")
-        write_xlsx(result, output)
-        return
-    writer = {"csv": write_csv, "json": write_json, "table": write_table}[fmt]
-    if output is None:
-        writer(result, out)
+            raise ValueError(f"--format {fmt} needs --output FILE.{fmt}")
+        form.write_file(result, output)
+    elif output is None:
+        form.write_text(result, out)
     else:
-        buffer = io.StringIO()
-        writer(result, buffer)
-        output.write_text(buffer.getvalue(), encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        with open(output, "w", encoding=form.encoding, newline="") as f:
+            form.write_text(result, f)

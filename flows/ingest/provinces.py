@@ -6,9 +6,16 @@ import csv
 from datetime import date
 from functools import lru_cache
 
-from flows.settings import PROVINCES_CSV
+import yaml
 
-MERGER_DATE = date(2025, 7, 1)  # Resolution 202/2025/QH15
+from flows.settings import DBT_PROJECT_DIR, PROVINCES_CSV
+
+
+@lru_cache(maxsize=1)
+def merger_date() -> date:
+    """The day the 34 provinces took over (var province_merger_date of the dbt project)."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return date.fromisoformat(project["vars"]["province_merger_date"])
 
 
 @lru_cache(maxsize=1)
@@ -21,4 +28,4 @@ def _codes() -> tuple[frozenset[str], frozenset[str]]:
 def code_valid_on(code: str, day: date) -> bool:
     """True when `code` named a province on `day`."""
     old, new = _codes()
-    return code in (new if day >= MERGER_DATE else old)
+    return code in (new if day >= merger_date() else old)

@@ -31,7 +31,7 @@ after_merger as (
         'new:' || new_code as province_key,
         new_code as province_code,
         new_name as province_name,
-        cast('2025-07-01' as date) as valid_from,
+        {{ merger_date() }} as valid_from,
         cast(null as date) as valid_to,
         cast(null as varchar) as successor_code
 

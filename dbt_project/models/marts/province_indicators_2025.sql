@@ -39,7 +39,7 @@ mapped as (
     select
         -- a code on a report that ends after the merger is already a new code
         case
-            when province_indicators.period_end >= cast('2025-07-01' as date) then province_indicators.province_code
+            when province_indicators.period_end >= {{ merger_date() }} then province_indicators.province_code
             else mapping.new_code
         end as province_code,
         province_indicators.province_code as reported_code,
@@ -56,7 +56,7 @@ mapped as (
         on province_indicators.indicator_code = catalog.indicator_code
     left join mapping
         on province_indicators.province_code = mapping.old_code
-        and province_indicators.period_end < cast('2025-07-01' as date)
+        and province_indicators.period_end < {{ merger_date() }}
     -- only inputs that can be summed: both parts of a ratio, or the count
     where province_indicators.numerator is not null
         and (province_indicators.unit = 'count' or province_indicators.denominator is not null)
@@ -109,11 +109,11 @@ indicators_2025 as (
         summed.unit,
         summed.contributing_codes,
         case
-            when summed.period_end >= cast('2025-07-01' as date) then summed.province_code
+            when summed.period_end >= {{ merger_date() }} then summed.province_code
             else expected.expected_codes
         end as expected_codes,
         case
-            when summed.period_end >= cast('2025-07-01' as date) then true
+            when summed.period_end >= {{ merger_date() }} then true
             else summed.codes_reported = expected.old_codes_expected
         end as coverage_complete
 
