@@ -41,3 +41,13 @@ def shipped_db(shipped_run) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(shipped_run.warehouse), read_only=True)
     yield con
     con.close()
+
+
+def mart_rows(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every mart's rows, less run_id (every mart carries the id of the run that built it)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
+        return {t: con.execute(f'select * exclude (run_id) from marts."{t}" order by all').fetchall() for (t,) in tables}
+    finally:
+        con.close()

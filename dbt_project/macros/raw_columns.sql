@@ -23,3 +23,10 @@
         {%- endfor %}
     ], lambda cell: cell.problem is not null)
 {%- endmacro %}
+
+{# `relation.column,` for each of `columns`: the figures of a dataset, within a select list. #}
+{% macro qualified_columns(relation, columns) -%}
+    {%- for c in columns %}
+        {{ relation }}.{{ c }},
+    {%- endfor %}
+{%- endmacro %}

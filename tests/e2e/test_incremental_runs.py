@@ -11,16 +11,7 @@ import sys
 
 import duckdb
 
-from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW
-
-
-def _marts(warehouse) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        tables = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
-        return {t: con.execute(f'select * exclude (run_id) from marts."{t}" order by all').fetchall() for (t,) in tables}
-    finally:
-        con.close()
+from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW, mart_rows
 
 
 def _run_ids(warehouse) -> set[str]:
@@ -61,10 +52,10 @@ def test_a_new_form_file_rebuilds_only_what_depends_on_it_and_equals_a_full_rebu
     assert con.execute("select count(*) from marts.feedback where province_code = '36'").fetchone()[0] > 0
     con.close()
 
-    selective = _marts(warehouse)
+    selective = mart_rows(warehouse)
     rebuilt = run_pipeline(raw_dir=str(raw), warehouse=str(warehouse), full_refresh=True)
     assert rebuilt.published and rebuilt.build.selection == () and rebuilt.ingest.count("loaded") == 0
-    assert _marts(warehouse) == selective
+    assert mart_rows(warehouse) == selective
 
 
 def test_a_run_against_a_running_prefect_server_starts_no_server_of_its_own(shipped_run, prefect_server, tmp_path):

@@ -11,7 +11,7 @@ import sys
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SHIPPED_RAW
+from tests.conftest import PROJECT_ROOT, SHIPPED_RAW, mart_rows
 
 
 def test_run_publishes_and_every_file_loads(shipped_run):
@@ -149,16 +149,6 @@ def test_published_file_is_checkpointed_in_a_1_4_storage_format(shipped_run):
     assert tags["storage_version"].startswith("v1.4")
 
 
-def _marts(warehouse) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        tables = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
-        # every mart carries the id of the run that built it; everything else must be unchanged
-        return {t: con.execute(f'select * exclude (run_id) from marts."{t}" order by all').fetchall() for (t,) in tables}
-    finally:
-        con.close()
-
-
 def test_a_run_over_unchanged_files_does_nothing(shipped_run, prefect_server, tmp_path):
     from flows.pipeline import run_pipeline
 
@@ -179,12 +169,12 @@ def test_touched_files_are_logged_as_duplicates_and_nothing_is_rebuilt(shipped_r
     shutil.copyfile(shipped_run.warehouse, warehouse)
     raw = tmp_path / "raw"
     shutil.copytree(SHIPPED_RAW, raw, copy_function=shutil.copyfile)  # same content, new modification times
-    before = _marts(warehouse)
+    before = mart_rows(warehouse)
     again = run_pipeline(raw_dir=str(raw), warehouse=str(warehouse))
     assert again.published and again.exit_code == 0
     assert again.ingest.count("duplicate") == 8
     assert again.build.skipped  # nothing new loaded, same dbt project: nothing rebuilt
-    assert _marts(warehouse) == before
+    assert mart_rows(warehouse) == before
     con = duckdb.connect(str(warehouse), read_only=True)
     statuses = con.execute("select status, count(*) from audit.ingest_log group by status order by status").fetchall()
     raw_rows = con.execute("select count(*) from raw.dossier_results").fetchone()
