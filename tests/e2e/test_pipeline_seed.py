@@ -138,6 +138,10 @@ def test_dims_cover_old_and_new_provinces_and_periods(shipped_db):
     assert shipped_db.execute(
         "select cast(period_start as varchar), cast(period_end as varchar) from marts.dim_periods where period = '2020'"
     ).fetchone() == ("2019-12-15", "2020-12-14")
+    # type and year follow from the stored window, not from the period's text
+    assert shipped_db.execute("select period, period_type, year from marts.dim_periods order by period").fetchall() == [
+        ("2020", "year", 2020), ("2021-Q3", "quarter", 2021),
+    ]
 
 
 def test_published_file_is_checkpointed_in_a_1_4_storage_format(shipped_run):

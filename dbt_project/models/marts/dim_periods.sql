@@ -1,4 +1,8 @@
-{# The reporting periods that loaded reports cover, with the dates the ingest flow derived from the cut-off convention. #}
+{#
+  The reporting periods that loaded reports cover, with the dates the ingest flow derived from
+  the cut-off convention (flows/ingest/periods.py, stored in raw.report_files). The type and the
+  year follow from those dates: a window of 12, 6, 3 or 1 months, ending in its year.
+#}
 
 with
 
@@ -12,13 +16,13 @@ periods as (
 
     select distinct
         period,
-        case
-            when length(period) = 4 then 'year'
-            when substring(period, 6, 1) = 'H' then 'half'
-            when substring(period, 6, 1) = 'Q' then 'quarter'
+        case {{ dbt.datediff('period_start', 'period_end', 'month') }}
+            when 12 then 'year'
+            when 6 then 'half'
+            when 3 then 'quarter'
             else 'month'
         end as period_type,
-        cast(substring(period, 1, 4) as integer) as year,
+        cast(extract(year from period_end) as integer) as year,
         period_start,
         period_end
 
