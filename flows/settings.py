@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,10 +20,18 @@ DBT_PROJECT_DIR = Path(os.environ.get("TTHC_DBT_PROJECT_DIR") or PROJECT_ROOT / 
 SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 PROVINCES_CSV = DBT_PROJECT_DIR / "seeds" / "provinces_2025.csv"
 
+
+@cache
+def dbt_var(name: str) -> Any:
+    """A var of the dbt project (dbt_project.yml): the rules Python and SQL share are written there."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return project["vars"][name]
+
+
 # Scheduled runs (flows/schedule.py), in Asia/Ho_Chi_Minh time: every night at 02:00, and at 06:00
-# on each reporting cut-off (15 March, June, September, December).
+# on each quarter's cut-off day (the 15th of March, June, September, December).
 NIGHTLY_CRON = os.environ.get("TTHC_NIGHTLY_CRON", "0 2 * * *")
-CUTOFF_CRON = os.environ.get("TTHC_CUTOFF_CRON", "0 6 15 3,6,9,12 *")
+CUTOFF_CRON = os.environ.get("TTHC_CUTOFF_CRON", f"0 6 {dbt_var('reporting_cutoff_day')} 3,6,9,12 *")
 
 # The published file must stay readable by DuckDB 1.4+ clients (contract §2).
 STORAGE_VERSION = "v1.4.0"

@@ -12,6 +12,7 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_RAW = PROJECT_ROOT / "raw"
 CORPUS = Path(__file__).resolve().parent / "corpus"  # odd files, described in corpus_manifest.yml
+SMALL_FEEDBACK = CORPUS / "feedback" / "22_2021.csv"  # a small form report that loads: the file tests add
 
 
 @pytest.fixture(scope="session")

@@ -1,21 +1,26 @@
 """Reporting periods: name syntax and start/end dates under the cut-off convention.
 
-Decree 09/2019/NĐ-CP: a period ends on the 14th of its last month and starts on the 15th of
-the month before its first month (year: 15/12 of the previous year to 14/12).
+Decree 09/2019/NĐ-CP: a period starts on the cut-off day (the 15th) of the month before its
+first month and ends the day before it in its last month (year: 15/12 of the previous year to
+14/12). The day is the dbt project's var reporting_cutoff_day. The dates are computed here, once,
+stored with each file in raw.report_files, and read from there by the models.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
+
+from flows.settings import dbt_var
 
 PERIOD_PATTERN = r"(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]|0[1-9]|1[0-2]))?"
 _PERIOD = re.compile(PERIOD_PATTERN)
 
 
 def _month_window(year: int, first_month: int, last_month: int) -> tuple[date, date]:
-    start = date(year - 1, 12, 15) if first_month == 1 else date(year, first_month - 1, 15)
-    return start, date(year, last_month, 14)
+    day = int(dbt_var("reporting_cutoff_day"))
+    start = date(year - 1, 12, day) if first_month == 1 else date(year, first_month - 1, day)
+    return start, date(year, last_month, day) - timedelta(days=1)
 
 
 def period_bounds(period: str) -> tuple[date, date]:

@@ -6,16 +6,12 @@ import csv
 from datetime import date
 from functools import lru_cache
 
-import yaml
-
-from flows.settings import DBT_PROJECT_DIR, PROVINCES_CSV
+from flows.settings import PROVINCES_CSV, dbt_var
 
 
-@lru_cache(maxsize=1)
 def merger_date() -> date:
     """The day the 34 provinces took over (var province_merger_date of the dbt project)."""
-    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return date.fromisoformat(project["vars"]["province_merger_date"])
+    return date.fromisoformat(dbt_var("province_merger_date"))
 
 
 @lru_cache(maxsize=1)

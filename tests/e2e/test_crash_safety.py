@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import CORPUS, PROJECT_ROOT
+from tests.conftest import CORPUS, PROJECT_ROOT, SMALL_FEEDBACK
 
 
 def _start_run(raw: Path, warehouse: Path) -> subprocess.Popen:
@@ -94,6 +94,6 @@ def test_killed_runs_leave_no_trace(tmp_path):
 
     # Killed while building on top of a published warehouse: the published file is untouched.
     before = recovered.read_bytes()
-    (raw / "feedback" / "94_2021.csv").write_text("Đơn vị,Số PAKN tiếp nhận\nTổng cộng,9\n", encoding="utf-8")
+    shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "94_2021.csv")
     _kill_after(raw, recovered, "dbt build of", 1)
     assert recovered.read_bytes() == before

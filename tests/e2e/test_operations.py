@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from tests.browser import browser_page
-from tests.conftest import PROJECT_ROOT, SHIPPED_RAW
+from tests.conftest import PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK
 
 
 def tthc(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -39,7 +39,7 @@ def test_a_failing_error_test_leaves_the_published_file_byte_identical(published
     project = tmp_path / "dbt_project"
     shutil.copytree(PROJECT_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
     (project / "tests" / "assert_deliberately_failing.sql").write_text("select 1 as broken\n")
-    (tmp_path / "raw" / "feedback" / "01_2021.csv").write_text("Đơn vị,Số PAKN tiếp nhận\nTổng cộng,4\n", encoding="utf-8")
+    shutil.copyfile(SMALL_FEEDBACK, tmp_path / "raw" / "feedback" / "01_2021.csv")
     before = published.read_bytes()
 
     run = tthc("run", "--raw-dir", str(tmp_path / "raw"), "--warehouse", str(published), env={"TTHC_DBT_PROJECT_DIR": str(project)})
@@ -54,7 +54,7 @@ def test_a_failing_error_test_leaves_the_published_file_byte_identical(published
 
 def test_readers_see_only_complete_runs_during_a_run(published, tmp_path):
     """A reader querying in a loop during a full run sees no error, and one run id across marts."""
-    (tmp_path / "raw" / "feedback" / "01_2021.csv").write_text("Đơn vị,Số PAKN tiếp nhận\nTổng cộng,4\n", encoding="utf-8")
+    shutil.copyfile(SMALL_FEEDBACK, tmp_path / "raw" / "feedback" / "01_2021.csv")
     seen_run_ids: set[str] = set()
     errors: list[str] = []
     done = threading.Event()

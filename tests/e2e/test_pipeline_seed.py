@@ -11,7 +11,7 @@ import sys
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SHIPPED_RAW, mart_rows
+from tests.conftest import PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK, mart_rows
 
 
 def test_run_publishes_and_every_file_loads(shipped_run):
@@ -198,7 +198,7 @@ def test_files_the_published_run_saw_unchanged_are_not_read_again(shipped_run, p
     shutil.copyfile(shipped_run.warehouse, warehouse)
     raw = tmp_path / "raw"
     shutil.copytree(SHIPPED_RAW, raw)  # same sizes and modification times as the shipped run saw
-    (raw / "feedback" / "01_2021.csv").write_text("Đơn vị,Số PAKN tiếp nhận\nTổng cộng,4\n", encoding="utf-8")
+    shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "01_2021.csv")
     same_size = raw / "feedback" / "22_2020.csv"
     stat = same_size.stat()
     same_size.write_bytes(same_size.read_bytes().replace(b"2", b"3"))
