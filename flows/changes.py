@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from flows.ingest.load import LogEntry
 from flows.settings import DBT_PROJECT_DIR, Settings
 from flows.warehouse import connect_read_only
 
-EVERYTHING: tuple[str, ...] = ()  # a dbt selection that builds every node
+EVERYTHING: tuple[str, ...] = ()  # dbt node-selection arguments that build every node
 
 FileStat = tuple[int, int]  # size in bytes, modification time in ns
 
@@ -133,10 +134,16 @@ def record_raw_state(
     con.executemany("insert into audit.raw_state values (?, ?, ?, ?, ?, ?)", rows)
 
 
-def build_selection(entries: list[LogEntry], project_changed: bool, full_refresh: bool) -> tuple[str, ...] | None:
-    """What dbt builds after ingestion: EVERYTHING when the dbt project changed or when asked; else
-    the nodes downstream of the raw tables whose content this run changed, with their tests; None
-    when it changed none (the marts stand)."""
+def build_selection(
+    entries: list[LogEntry], project_changed: bool, full_refresh: bool, report_datasets: Iterable[str]
+) -> tuple[str, ...] | None:
+    """What dbt builds after ingestion, as dbt's node-selection arguments: EVERYTHING when the dbt
+    project changed or when asked; else the nodes downstream of the raw tables whose content this
+    run changed, with their tests; None when it changed none (the marts stand).
+
+    Every loaded file changes raw.report_files, which every report mart reads (to keep its current
+    versions). A report dataset's mart holds only its own files' rows, so the marts of the
+    `report_datasets` that loaded nothing stand, and are left out."""
     if project_changed or full_refresh:
         return EVERYTHING
     loaded = sorted({e.found.dataset for e in entries if e.status == "loaded"})
@@ -146,4 +153,7 @@ def build_selection(entries: list[LogEntry], project_changed: bool, full_refresh
         sources.append("source:raw.report_files+")
     if logged:
         sources.append("source:audit.ingest_log+")
-    return tuple(sources) or None
+    if not sources:
+        return None
+    standing = sorted(set(report_datasets) - set(loaded)) if loaded else []
+    return ("--select", *sources, *(("--exclude", *standing) if standing else ()))

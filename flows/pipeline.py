@@ -66,6 +66,7 @@ class Plan:
     raw_now: dict[str, FileStat]  # the raw files as found before any was read
     project_changed: bool  # the working copy's marts were built by another dbt project (or none)
     full_refresh: bool  # asked to build every node, incremental models from scratch
+    report_datasets: tuple[str, ...]  # the contract's report datasets, each with a mart of its own
 
 
 @dataclass
@@ -114,7 +115,7 @@ def run_pipeline(
         with _timed(timings, "ingest"):
             ingested = ingest_files(plan, ahead)
         with _timed(timings, "dbt build"):
-            built = build_marts(plan, build_selection(ingested.entries, plan.project_changed, full_refresh))
+            built = build_marts(plan, build_selection(ingested.entries, plan.project_changed, full_refresh, plan.report_datasets))
         with _timed(timings, "results"):
             marts, headline, docs_needed = record_results(plan, ingested, built)
             ingested = settle(plan, ingested) if built.success else ingested
@@ -133,14 +134,16 @@ def prepare(settings: Settings, run_id: str, full_refresh: bool) -> Plan | Uncha
         get_run_logger().info("%s", unchanged.message())
         return unchanged
     work = prepare_work_file(settings)  # removes a dead run's copy first
+    contract = load_contract()
     con = connect(work)
     try:
-        ensure_warehouse(con, load_contract())
+        ensure_warehouse(con, contract)
         set_current_run(con, run_id)
         built_by = last_build(con)
     finally:
         con.close()
-    return Plan(run_id, settings, work, project, raw_now, built_by is None or built_by[0] != project, full_refresh)
+    return Plan(run_id, settings, work, project, raw_now, built_by is None or built_by[0] != project, full_refresh,
+                tuple(contract.datasets))
 
 
 @task(cache_policy=NONE)

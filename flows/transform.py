@@ -50,7 +50,7 @@ class BuildOutcome:
     tests: list[TestResult]
     node_errors: list[str]  # models, seeds or tests that errored or failed at error severity
     nodes: tuple[NodeResult, ...] = ()
-    selection: tuple[str, ...] = EVERYTHING  # what was built: dbt selectors, or every node
+    selection: tuple[str, ...] = EVERYTHING  # what was built: dbt's --select/--exclude arguments, or every node
     skipped: bool = False  # nothing new was loaded and the dbt project is unchanged: the marts stand
 
     def count(self, status: str) -> int:
@@ -116,11 +116,12 @@ def _close_duckdb() -> None:
 
 
 def build(dbt: Dbt, selection: tuple[str, ...], full_refresh: bool = False) -> BuildOutcome:
-    """`dbt build` of the selected nodes (every node for EVERYTHING; incremental models from scratch
-    with `full_refresh`), then one Prefect task run per node with its outcome."""
+    """`dbt build` of the selected nodes (`selection`: --select/--exclude arguments; every node for
+    EVERYTHING; incremental models from scratch with `full_refresh`), then one Prefect task run per
+    node with its outcome."""
     get_run_logger().info("dbt build of %s", " ".join(selection) or "every node")
     # Unit tests check the models' code, which only a change of the dbt project (a full build) changes.
-    options = ["--select", *selection, "--exclude-resource-type", "unit_test"] if selection else []
+    options = [*selection, "--exclude-resource-type", "unit_test"] if selection else []
     options += ["--full-refresh"] if full_refresh else []
     result = dbt.invoke("build", *options, "--log-level", "warn", "--log-level-file", "info", "--no-use-colors")
     if not result.success and result.exception is not None:  # dbt itself failed (say, a compilation error)
