@@ -135,15 +135,15 @@ def record_raw_state(
 
 
 def build_selection(
-    entries: list[LogEntry], project_changed: bool, full_refresh: bool, report_datasets: Iterable[str]
+    entries: list[LogEntry], project_changed: bool, full_refresh: bool, datasets: Iterable[str]
 ) -> tuple[str, ...] | None:
     """What dbt builds after ingestion, as dbt's node-selection arguments: EVERYTHING when the dbt
     project changed or when asked; else the nodes downstream of the raw tables whose content this
     run changed, with their tests; None when it changed none (the marts stand).
 
-    Every loaded file changes raw.report_files, which every report mart reads (to keep its current
-    versions). A report dataset's mart holds only its own files' rows, so the marts of the
-    `report_datasets` that loaded nothing stand, and are left out."""
+    Every loaded file changes raw.report_files, which every dataset's mart reads (to keep its
+    current versions). A mart tagged `dataset:<name>` holds only that dataset's rows, so those of
+    the `datasets` that loaded nothing stand, and are left out."""
     if project_changed or full_refresh:
         return EVERYTHING
     loaded = sorted({e.found.dataset for e in entries if e.status == "loaded"})
@@ -155,5 +155,5 @@ def build_selection(
         sources.append("source:audit.ingest_log+")
     if not sources:
         return None
-    standing = sorted(set(report_datasets) - set(loaded)) if loaded else []
+    standing = [f"tag:dataset:{d}" for d in sorted(set(datasets) - set(loaded))] if loaded else []
     return ("--select", *sources, *(("--exclude", *standing) if standing else ()))

@@ -66,7 +66,7 @@ class Plan:
     raw_now: dict[str, FileStat]  # the raw files as found before any was read
     project_changed: bool  # the working copy's marts were built by another dbt project (or none)
     full_refresh: bool  # asked to build every node, incremental models from scratch
-    report_datasets: tuple[str, ...]  # the contract's report datasets, each with a mart of its own
+    datasets: tuple[str, ...]  # the contract's datasets (forms, reported, records)
 
 
 @dataclass
@@ -115,7 +115,7 @@ def run_pipeline(
         with _timed(timings, "ingest"):
             ingested = ingest_files(plan, ahead)
         with _timed(timings, "dbt build"):
-            built = build_marts(plan, build_selection(ingested.entries, plan.project_changed, full_refresh, plan.report_datasets))
+            built = build_marts(plan, build_selection(ingested.entries, plan.project_changed, full_refresh, plan.datasets))
         with _timed(timings, "results"):
             marts, headline, docs_needed = record_results(plan, ingested, built)
             ingested = settle(plan, ingested) if built.success else ingested
@@ -143,7 +143,7 @@ def prepare(settings: Settings, run_id: str, full_refresh: bool) -> Plan | Uncha
     finally:
         con.close()
     return Plan(run_id, settings, work, project, raw_now, built_by is None or built_by[0] != project, full_refresh,
-                tuple(contract.datasets))
+                tuple(sorted(contract.all_datasets)))
 
 
 @task(cache_policy=NONE)

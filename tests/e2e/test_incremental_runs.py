@@ -44,7 +44,8 @@ def test_a_new_form_file_rebuilds_only_what_depends_on_it_and_equals_a_full_rebu
     assert added.published and added.ingest.count("loaded") == 1
     assert "source:raw.feedback+" in added.build.selection and "source:raw.dossiers+" not in added.build.selection
     standing = added.build.selection[added.build.selection.index("--exclude") + 1:]
-    assert "dossier_results" in standing and "feedback" not in standing  # other reports' marts stand
+    assert {"tag:dataset:dossier_results", "tag:dataset:dossiers"} <= set(standing)  # other datasets' marts stand
+    assert "tag:dataset:feedback" not in standing
     assert not any(t.test_type == "unit" for t in added.build.tests)  # unit tests run when the project changes
     full_build = {t.unique_id for t in shipped_run.build.tests}
     assert 0 < len(added.build.tests) < len(full_build)
