@@ -64,9 +64,14 @@ class Plan:
     work: Path
     project: str  # hash of the dbt project
     raw_now: dict[str, FileStat]  # the raw files as found before any was read
-    project_changed: bool  # the working copy's marts were built by another dbt project (or none)
+    built_by: tuple[str, str | None] | None  # (project hash, docs fingerprint) of the working copy's last build
     full_refresh: bool  # asked to build every node, incremental models from scratch
     datasets: tuple[str, ...]  # the contract's datasets (forms, reported, records)
+
+    @property
+    def project_changed(self) -> bool:
+        """The working copy's marts were built by another dbt project (or were never built)."""
+        return self.built_by is None or self.built_by[0] != self.project
 
 
 @dataclass
@@ -142,8 +147,7 @@ def prepare(settings: Settings, run_id: str, full_refresh: bool) -> Plan | Uncha
         built_by = last_build(con)
     finally:
         con.close()
-    return Plan(run_id, settings, work, project, raw_now, built_by is None or built_by[0] != project, full_refresh,
-                tuple(sorted(contract.all_datasets)))
+    return Plan(run_id, settings, work, project, raw_now, built_by, full_refresh, tuple(sorted(contract.all_datasets)))
 
 
 @task(cache_policy=NONE)
@@ -180,8 +184,7 @@ def record_results(
         if built.success and not built.skipped:
             stamp_run_id(con, plan.run_id)
             fingerprint = docs_fingerprint(con, plan.project)
-            previous = last_build(con)
-            docs_needed = not plan.settings.docs_page.exists() or previous is None or previous[1] != fingerprint
+            docs_needed = not plan.settings.docs_page.exists() or plan.built_by is None or plan.built_by[1] != fingerprint
             record_build(con, plan.run_id, plan.project, fingerprint)
         record_raw_state(con, plan.raw_now, {e.found.path: (e.status, e.sha256) for e in ingested.entries}, plan.run_id)
         headline = con.execute(HEADLINE_SQL).fetchall() if built.success else []

@@ -27,9 +27,8 @@ def stamp_run_id(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
     ).fetchall()]
     stamped = []
     for mart in marts:
-        table = f"marts.{quote_ident(mart)}"
-        if con.execute(f"select count(*) from {table} where run_id is distinct from ?", [run_id]).fetchone()[0]:
-            con.execute(f"update {table} set run_id = ? where run_id is distinct from ?", [run_id, run_id])
+        update = f"update marts.{quote_ident(mart)} set run_id = ? where run_id is distinct from ?"
+        if con.execute(update, [run_id, run_id]).fetchone()[0]:  # rows updated
             stamped.append(mart)
     return stamped
 
