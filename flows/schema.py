@@ -19,7 +19,11 @@ from flows.ingest.contract import Contract
 
 _IDENT = re.compile(r"[a-z_][a-z0-9_]*")
 
-LINEAGE_COLUMNS = ("_file_path", "_file_sha256", "_line_number", "_row_kind", "_load_id")
+# Every row of a form table carries its file version, physical line, kind of row and load.
+LINEAGE_TYPES = {
+    "_file_path": "varchar", "_file_sha256": "varchar", "_line_number": "integer", "_row_kind": "varchar", "_load_id": "varchar",
+}
+LINEAGE_COLUMNS = tuple(LINEAGE_TYPES)
 RECORD_SQL_TYPES = {"varchar": "varchar", "timestamp": "timestamp", "boolean": "boolean"}
 
 TABLES = [
@@ -136,8 +140,7 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection, contract: Contract) -> None
         con.execute(ddl)
     for ds in contract.datasets.values():
         table = f"raw.{quote_ident(ds.name)}"
-        lineage = "_file_path varchar not null, _file_sha256 varchar not null, _line_number integer not null, " \
-                  "_row_kind varchar not null, _load_id varchar not null"
+        lineage = ", ".join(f"{name} {sql_type} not null" for name, sql_type in LINEAGE_TYPES.items())
         con.execute(f"create table if not exists {table} ({lineage})")
         have = set(_columns(con, "raw", ds.name))
         for col in ds.column_names:
