@@ -41,6 +41,16 @@ GROUPS = {
 }
 UNITS = ["Sở Tư pháp", "Sở Y tế", "Sở Xây dựng", "Huyện Tiên Yên", "Thành phố Hạ Long", "Xã Quảng Đức",
          "Ban Quản lý khu kinh tế", "Sở Giáo dục và Đào tạo", "Thị xã Quảng Yên", "Sở Tài nguyên và Môi trường"]
+# Level rows as offices write them: plain, upper-case, or after a numbering prefix.
+LEVEL_ROWS = {
+    "province": ["Cấp tỉnh", "A. CẤP TỈNH", "I. Sở, ban, ngành", "1) Cấp tỉnh", "UBND CẤP TỈNH"],
+    "district": ["Cấp huyện", "B. CẤP HUYỆN", "II - UBND cấp huyện", "2) cấp huyện"],
+    "commune": ["Cấp xã", "C. CẤP XÃ", "III. UBND cấp xã", "(c) Cấp xã"],
+}
+SIGNATURE_LINES = [
+    "Quảng Ninh, ngày 20 tháng 12 năm 2022", "HẢI PHÒNG, NGÀY 05 THÁNG 01 NĂM 2023", "KT. GIÁM ĐỐC",
+    "PHÓ GIÁM ĐỐC", "Người lập biểu", "(Ký, ghi rõ họ tên)", "Nguyễn Văn An", "Trần Thị Bình",
+]
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 
@@ -96,6 +106,7 @@ class Report:
     units: list[str]
     figures: list[dict[str, int]]
     total: dict[str, int] | None
+    levels: list[str | None]  # the level each unit's row was written under, or None
     data: bytes
 
 
@@ -136,22 +147,47 @@ def reports(draw) -> Report:
 
     lines: list[list[str]] = [["Biểu số II.06b/VPCP/KSTT"] + [""] * (width - 1)] * title_rows
     lines += header
+    column_numbers = [f"({j + 1})" if draw(st.booleans()) else str(j + 1) for j in range(width)]
+    with_numbers = draw(st.booleans())
+    if with_numbers:
+        lines.append(column_numbers)
 
     def row(label: str, values: dict[str, int], number: str = "") -> list[str]:
         return ([number] if with_stt else []) + [label] + [write_count(values[c], sep, dash) for c in columns]
 
+    def text_row(label: str, at: int = len(lead) - 1) -> list[str]:
+        return [label if j == at else "" for j in range(width)]
+
+    # Units in up to three consecutive sections, each under a level row ("A. CẤP TỈNH").
+    levels: list[str | None] = [None] * len(units)
     body = [row(u, f, str(i + 1)) for i, (u, f) in enumerate(zip(units, figures))]
+    if draw(st.booleans()):
+        sections = draw(st.lists(st.sampled_from(sorted(LEVEL_ROWS)), min_size=1, max_size=3, unique=True))
+        starts = sorted(draw(st.lists(st.integers(1, len(units) - 1), max_size=len(sections) - 1, unique=True))) if len(units) > 1 else []
+        starts = [0, *starts]
+        for k, begin in reversed(list(enumerate(starts))):
+            level = sections[k % len(sections)]
+            for i in range(begin, starts[k + 1] if k + 1 < len(starts) else len(units)):
+                levels[i] = level
+            body.insert(begin, text_row(draw(st.sampled_from(LEVEL_ROWS[level]))))
     if total is not None:
         body.insert(0 if total_at == "first" else len(body), row(total_label, total))
+    # The header (and its column numbers, when written) repeated at a page break.
+    if draw(st.booleans()):
+        at = draw(st.integers(1, len(body)))
+        body[at:at] = header + ([column_numbers] if with_numbers else [])
     for i in sorted(draw(st.lists(st.integers(0, len(body)), max_size=2)), reverse=True):
         body.insert(i, [""] * width)
     lines += body
     if draw(st.booleans()):
         lines.append(["Ghi chú: số liệu tạm tính"] + [""] * (width - 1))
+    # A signature block, its lines in any column, count columns included.
+    for line in draw(st.lists(st.sampled_from(SIGNATURE_LINES), max_size=4)):
+        lines.append(text_row(line, draw(st.integers(0, width - 1))))
 
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if draw(st.booleans()) else "\n").writerows(lines)
-    return Report(columns, units, figures, total, encode(buffer.getvalue(), encoding))
+    return Report(columns, units, figures, total, levels, encode(buffer.getvalue(), encoding))
 
 
 def read_count(text: str) -> int:

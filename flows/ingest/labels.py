@@ -37,9 +37,21 @@ def level_vocabulary() -> dict[str, str]:
         return {normalize_label(r["label"]): r["level"] for r in csv.DictReader(f)}
 
 
+# A numbering prefix before a row label: "A. ", "II - ", "3) ", "(b) ".
+_NUMBERING = re.compile(r"\s*(?:\(?(?:[A-Za-z]|[IVXLivxl]+|\d+)\)|(?:[A-Za-z]|[IVXLivxl]+|\d+)\s*[.:\-–]\s)\s*")
+
+
+def without_numbering(label: str) -> str:
+    """A row label without its numbering prefix ("A. CẤP TỈNH" → "CẤP TỈNH")."""
+    m = _NUMBERING.match(label)
+    return label[m.end():] if m and label[m.end():].strip() else label
+
+
 def level_of(label: str) -> str | None:
-    """The level a row label names ("Cấp huyện" → district), or None."""
-    return level_vocabulary().get(normalize_label(label))
+    """The level a row label names, in any case and after a numbering prefix ("Cấp huyện",
+    "A. CẤP TỈNH", "II - UBND cấp huyện"), or None."""
+    vocabulary = level_vocabulary()
+    return vocabulary.get(normalize_label(label)) or vocabulary.get(normalize_label(without_numbering(label)))
 
 
 def total_kind(label: str) -> str | None:
@@ -50,6 +62,16 @@ def total_kind(label: str) -> str | None:
     if key.startswith(_SUBTOTAL_PREFIXES):
         return "subtotal"
     return None
+
+
+# The place-and-date line of a signature block: "Hải Phòng, ngày 20 tháng 12 năm 2022",
+# "ngày 20/12/2022", "ngày … tháng … năm 2022" (matched on the normalised label).
+_DATE_LINE = re.compile(r"(?:^| )ngay (?:.* )?(?:thang|\d)")
+
+
+def is_date_line(text: str) -> bool:
+    """A place-and-date line ("Quảng Ninh, ngày 20 tháng 12 năm 2022"): words, never a figure."""
+    return bool(_DATE_LINE.search(normalize_label(text)))
 
 
 class HeaderError(ValueError):

@@ -15,11 +15,13 @@ from flows.ingest.contract import Contract, Dataset
 from flows.ingest.decode import TextRow
 from flows.ingest.labels import (
     HeaderError,
+    is_date_line,
     level_of,
     map_header,
     normalize_label,
     split_inline_group,
     total_kind,
+    without_numbering,
 )
 
 _NUMBERISH = re.compile(r"[-+]?[\d.,\s\u00a0]*\d[\d.,\s\u00a0]*%?")
@@ -36,7 +38,7 @@ class TableRow:
 @dataclass(frozen=True)
 class SkippedRow:
     line_number: int
-    kind: str  # title | header | column_numbers | level | heading | note | blank
+    kind: str  # title | header | column_numbers | repeated_header | level | heading | note | blank
     text: str
 
 
@@ -84,9 +86,17 @@ def _is_column_numbers(cells: list[str]) -> bool:
 
 def _is_figure(cell: str) -> bool:
     """A cell that is meant as a figure, right or wrong ("1.234", "-", "-5", "12,5", "12a"),
-    as opposed to words in a figure column (a signature under the table)."""
+    as opposed to words in a figure column: a signature or its place-and-date line."""
     text = cell.strip()
-    return text == "-" or any(ch.isdigit() for ch in text)
+    return text == "-" or (any(ch.isdigit() for ch in text) and not is_date_line(text))
+
+
+def _row_key(cells: list[str]) -> tuple[str, ...]:
+    """A row's labels, normalised, without trailing blanks: how a repeated header is recognised."""
+    key = [normalize_label(c) for c in cells]
+    while key and not key[-1]:
+        key.pop()
+    return tuple(key)
 
 
 def _has_numbers(cells: list[str]) -> bool:
@@ -156,13 +166,20 @@ def lay_out(rows: list[TextRow], dataset: Dataset, contract: Contract) -> Table:
         end += 1
 
     table = Table(columns=mapping, unknown_columns=unknown, skipped=skipped)
-    level_text = ""
+    header_keys = {_row_key(rows[i].cells) for i in range(start, end)}
+    level_text, after_repeat = "", False
     for row in rows[end:]:
         cells = row.cells + [""] * (width - len(row.cells))
         text = " | ".join(c.strip() for c in cells if c.strip())
         if not text:
             table.skipped.append(SkippedRow(row.line_number, "blank", ""))
             continue
+        # A header repeated at a page break, with or without its column-number row.
+        if _row_key(cells) in header_keys or (after_repeat and _is_column_numbers(cells)):
+            table.skipped.append(SkippedRow(row.line_number, "repeated_header", text))
+            after_repeat = True
+            continue
+        after_repeat = False
         values = {name: cells[j] for j, name in mapping.items()}
         has_figures = any(_is_figure(values[n]) for n in dataset.value_columns if n in values)
         label = values.get("unit", "").strip() or next(
@@ -170,7 +187,7 @@ def lay_out(rows: list[TextRow], dataset: Dataset, contract: Contract) -> Table:
         )
         if not has_figures:
             if dataset.kind == "form" and level_of(label):
-                level_text = label
+                level_text = without_numbering(label)
                 table.skipped.append(SkippedRow(row.line_number, "level", text))
             else:
                 table.skipped.append(SkippedRow(row.line_number, "heading", text))
@@ -187,4 +204,6 @@ def lay_out(rows: list[TextRow], dataset: Dataset, contract: Contract) -> Table:
         SkippedRow(s.line_number, "note", s.text) if s.kind == "heading" and s.line_number > last else s
         for s in table.skipped
     ]
+    if len(table.rows) + len(table.skipped) != len(rows):
+        raise RuntimeError(f"{len(rows)} rows read but {len(table.rows) + len(table.skipped)} sorted")
     return table

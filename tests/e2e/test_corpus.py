@@ -103,9 +103,9 @@ def test_findings(corpus_run, path):
     assert found == sorted(MANIFEST[path]["findings"])
 
 
-def test_levels_from_level_rows(corpus_run):
+@pytest.mark.parametrize("path", sorted(p for p, e in MANIFEST.items() if "levels" in e))
+def test_levels_from_level_rows(corpus_run, path):
     _, con = corpus_run
-    path = "dossier_results/02_2021.csv"
     levels = dict(con.execute(
         "select unit, level from marts.dossier_results where source_file = ? and row_kind = 'data'", [path]
     ).fetchall())

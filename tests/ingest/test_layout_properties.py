@@ -1,5 +1,6 @@
-"""Property: a report written in any allowed layout, encoding and number format reads back with the
-figures it was written with."""
+"""Property: a report written in any allowed layout, encoding and number format, with level rows,
+a header repeated at a page break and a signature block, reads back with the figures and levels
+it was written with."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from flows.ingest.contract import load_contract
 from flows.ingest.discover import parse_name
+from flows.ingest.labels import level_of
 from flows.ingest.read import parse_report
 from tests.report_writer import read_count, reports
 
@@ -24,6 +26,7 @@ def test_any_allowed_layout_reads_back_the_written_figures(report):
     data_rows = [r for r in table.rows if r.row_kind == "data"]
     assert [unicodedata.normalize("NFC", r.cells["unit"]) for r in data_rows] == report.units
     assert [{c: read_count(r.cells[c]) for c in report.columns} for r in data_rows] == report.figures
+    assert [level_of(r.cells.get("level", "")) for r in data_rows] == report.levels
     totals = [r for r in table.rows if r.row_kind == "total"]
     if report.total is None:
         assert totals == []
