@@ -53,7 +53,10 @@ def raw_files(raw_dir: Path) -> dict[str, FileStat]:
     """Every file discovery would name (refused ones included), with its size and modification time."""
     stats = {}
     for found in discover(raw_dir, load_contract().all_datasets):
-        st = os.lstat(raw_dir / found.path)
+        try:
+            st = os.lstat(raw_dir / found.path)
+        except OSError:  # gone since it was listed: the next look decides
+            continue
         stats[found.path] = (st.st_size, st.st_mtime_ns)
     return stats
 

@@ -18,12 +18,13 @@ RAW_DIR_HELP = "directory of report files (default raw/, or TTHC_RAW_DIR)"
 def cmd_run(args: argparse.Namespace) -> int:
     from flows.changes import new_exports, project_hash, raw_files, unchanged_since_publish
     from flows.ingest.read import hash_ahead
-    from flows.publish import RunInProgress, writer_lock
+    from flows.publish import RunInProgress, remove_work, writer_lock
 
     settings = load_settings(args.raw_dir, args.warehouse)
     try:
         # Nothing new: say so without starting Prefect (the flow makes the same check for scheduled runs).
         with writer_lock(settings):
+            remove_work(settings)  # a dead run's working copy, before anything else
             now = raw_files(settings.raw_dir)
             unchanged = None if args.full_refresh else unchanged_since_publish(settings, now, project_hash())
         if unchanged is not None:
@@ -37,6 +38,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         outcome = run_pipeline(raw_dir=args.raw_dir, warehouse=args.warehouse, full_refresh=args.full_refresh, ahead=ahead)
     except RunInProgress as err:
         print(f"tthc run: {err}", file=sys.stderr)
+        return 1
+    except Exception as err:  # the flow wrote its run record (`tthc results`) before failing
+        print(f"tthc run: the run failed and published nothing: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
     print("\n".join(summary_lines(run_record(outcome))))
     return outcome.exit_code
@@ -64,6 +68,8 @@ def cmd_results(args: argparse.Namespace) -> int:
         print(f"tthc results: no run recorded under {settings.runs_dir}; run `tthc run` first", file=sys.stderr)
         return 1
     print(f"Run {record['run_id']}: {'published' if record['published'] else 'NOT published'}")
+    if record.get("error"):
+        print(f"  failed: {record['error']}")
     statuses: dict[str, int] = defaultdict(int)
     for t in record["tests"]:
         statuses[t["status"]] += 1
@@ -77,9 +83,9 @@ def cmd_results(args: argparse.Namespace) -> int:
         if t["status"] != "pass":
             print(f"  {t['status']}: {t['test_name']} on {t['model']} ({t['failures']} rows)")
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for f in record["findings"]:
+    for f in record.get("findings", []):
         groups[(f["province_code"] or "-", f["severity"])].append(f)
-    print(f"Findings: {len(record['findings'])}")
+    print(f"Findings: {len(record.get('findings', []))}")
     for (province, severity), rows in sorted(groups.items()):
         print(f"  province {province}, {severity}: {len(rows)}")
         for f in rows:

@@ -28,7 +28,7 @@ from flows.changes import (
 from flows.ingest.contract import load_contract
 from flows.ingest.flow import IngestSummary, ingest
 from flows.ingest.read import HashesAhead
-from flows.publish import discard, prepare_work_file, publish, publish_file, writer_lock
+from flows.publish import discard, prepare_work_file, publish, publish_file, remove_work, writer_lock
 from flows.report import write_report_page
 from flows.results import (
     docs_fingerprint,
@@ -86,13 +86,14 @@ class RunOutcome:
     unchanged: Unchanged | None = None  # nothing new since this published run: nothing done
     flow_run_id: str | None = None  # the Prefect flow run, where each file and dbt node is a task run
     marts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # what the run log keeps of the marts
+    error: str | None = None  # why the run stopped, when something failed outside the files and tests
 
     @property
     def exit_code(self) -> int:
         """0: all files taken in; 3: published, but some refused or rejected; 1: failed."""
         if self.unchanged is not None:
             return self.unchanged.exit_code
-        if not self.published:
+        if self.error is not None or not self.published:
             return 1
         return 3 if self.ingest.not_taken else 0
 
@@ -111,14 +112,15 @@ def run_pipeline(
     settings = load_settings(raw_dir, warehouse)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     timings: dict[str, float] = {}
-    with writer_lock(settings, wait=wait_for_lock):
+    ingested, built = IngestSummary([]), BuildOutcome.not_needed()
+    with writer_lock(settings, wait=wait_for_lock), _failure_recorded(run_id, settings, timings) as so_far:
         with _timed(timings, "prepare"):
             plan = prepare(settings, run_id, full_refresh)
         if isinstance(plan, Unchanged):
-            return report(RunOutcome(run_id, IngestSummary([]), BuildOutcome.not_needed(), False, settings.warehouse,
+            return report(RunOutcome(run_id, ingested, built, False, settings.warehouse,
                                      unchanged=plan, flow_run_id=flow_run.id))
         with _timed(timings, "ingest"):
-            ingested = ingest_files(plan, ahead)
+            ingested = so_far.ingested = ingest_files(plan, ahead)
         with _timed(timings, "dbt build"):
             built = build_marts(plan, build_selection(ingested.entries, plan.project_changed, full_refresh, plan.datasets))
         with _timed(timings, "results"):
@@ -132,7 +134,9 @@ def run_pipeline(
 
 @task(cache_policy=NONE)
 def prepare(settings: Settings, run_id: str, full_refresh: bool) -> Plan | Unchanged:
-    """Nothing new since the published run? Else a private working copy, at the current shape."""
+    """Nothing new since the published run? Else a private working copy, at the current shape.
+    A dead run's working copy is removed first, whatever the run finds."""
+    remove_work(settings)
     project, raw_now = project_hash(), raw_files(settings.raw_dir)
     unchanged = None if full_refresh else unchanged_since_publish(settings, raw_now, project)
     if unchanged is not None:
@@ -238,6 +242,25 @@ def report(outcome: RunOutcome) -> RunOutcome:
         write_report_page(record, settings.report_page)
     create_markdown_artifact(key="tthc-run-summary", markdown=summary_markdown(record), description="TTHC run summary")
     return outcome
+
+
+@dataclass
+class _SoFar:
+    ingested: IngestSummary = field(default_factory=lambda: IngestSummary([]))
+
+
+@contextmanager
+def _failure_recorded(run_id: str, settings: Settings, timings: dict[str, float]) -> Iterator[_SoFar]:
+    """A run that fails for any reason frees its working copy and still writes its run record
+    (with the files it had ingested), then fails."""
+    so_far = _SoFar()
+    try:
+        yield so_far
+    except Exception as err:
+        remove_work(settings)
+        report(RunOutcome(run_id, so_far.ingested, BuildOutcome.not_needed(), False, settings.warehouse,
+                          timings=timings, flow_run_id=flow_run.id, error=f"{type(err).__name__}: {err}"))
+        raise
 
 
 @contextmanager

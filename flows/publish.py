@@ -43,14 +43,19 @@ def writer_lock(settings: Settings, wait: bool = False) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def remove_work(settings: Settings) -> None:
+    """Remove the working copy: one left by a dead run (the caller holds the writer lock, so no
+    live run owns it), or this run's after it failed, so that a full disk is freed again."""
+    shutil.rmtree(settings.work_dir, ignore_errors=True)
+
+
 def prepare_work_file(settings: Settings) -> Path:
     """A private copy of the published warehouse (or a new, empty one) for this run to write.
 
     It keeps the published file's name, so that the catalog name dbt records, and the docs show,
     is the one readers see; and it is at the same path every run (the writer lock allows one
     run at a time), so that dbt's profile is unchanged and dbt parses only what changed."""
-    if settings.work_dir.exists():
-        shutil.rmtree(settings.work_dir)  # left by a killed run; we hold the writer lock
+    remove_work(settings)
     work = settings.work_dir / settings.warehouse.name
     work.parent.mkdir(parents=True)
     if settings.warehouse.exists():

@@ -79,6 +79,7 @@ def run_record(outcome: Any) -> dict[str, Any]:
         "published": outcome.published,
         "warehouse": str(outcome.warehouse),
         "exit_code": outcome.exit_code,
+        "error": outcome.error,
         "unchanged": outcome.unchanged.message() if outcome.unchanged is not None else None,
         "files": [
             {"path": e.found.path, "status": e.status, "reason": e.reason, "rows_read": e.rows_read}

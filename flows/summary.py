@@ -25,10 +25,15 @@ def summary_lines(record: dict[str, Any]) -> list[str]:
     counts: dict[str, int] = {status: 0 for status in FILE_STATUSES}
     for f in record["files"]:
         counts[f["status"]] = counts.get(f["status"], 0) + 1
-    lines = [f"Run {record['run_id']}: {published}", "Files: " + ", ".join(f"{n} {s}" for s, n in counts.items())]
+    lines = [f"Run {record['run_id']}: {published}"]
+    if record.get("error"):
+        lines.append(f"  failed: {record['error']}")
+    lines += ["Files: " + ", ".join(f"{n} {s}" for s, n in counts.items())]
     lines += [f"  {f['status']}: {f['path']}: {f['reason']}" for f in record["files"] if f["status"] in ("refused", "rejected")]
     tests = [t["status"] for t in record["tests"]]
-    if record["build_skipped"]:
+    if record.get("error") and not tests:
+        lines.append("Tests: none ran (the run failed first)")
+    elif record["build_skipped"]:
         lines.append("Tests: dbt build skipped (nothing new was loaded and the dbt project is unchanged)")
     else:
         failed = tests.count("fail") + tests.count("error")

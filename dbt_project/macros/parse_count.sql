@@ -22,6 +22,7 @@
     case
         when {{ column }} is null or trim({{ column }}) in ('', '-') then null
         when {{ regex_full_match('trim(' ~ column ~ ')', count_pattern()) }} then null
+        when trim({{ column }}) like '=%' then 'a formula with no saved value: open the workbook in a spreadsheet, save it'
         when {{ regex_full_match('trim(' ~ column ~ ')', "'-\\s*[0-9][0-9.,  ]*'") }} then 'negative'
         when {{ regex_full_match('trim(' ~ column ~ ')', "'[0-9][0-9.,  ]*'") }} then 'fractional or badly grouped'
         else 'not a number'

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from flows.ingest.limits import FIELD_CHARS, ROW_COLUMNS
+
 DELIMITERS = (",", ";", "\t")
+# Python's csv reader refuses fields longer than this (its default field_size_limit, which
+# is process-wide, so it is left alone); lines this long are split by _split_line instead.
+_CSV_FIELD_LIMIT = 131_072
 
 
 class DecodeError(ValueError):
@@ -20,6 +24,11 @@ class DecodeError(ValueError):
 class TextRow:
     line_number: int  # physical line (or sheet row) where the row starts, from 1
     cells: list[str]
+    last_line: int = 0  # where it ends, when a quoted field runs over line breaks; else 0
+
+    @property
+    def spans_lines(self) -> bool:
+        return self.last_line > self.line_number
 
 
 def decode_text(data: bytes, allow_cp1258: bool = True) -> tuple[str, str]:
@@ -45,12 +54,15 @@ def decode_text(data: bytes, allow_cp1258: bool = True) -> tuple[str, str]:
     return unicodedata.normalize("NFC", text), encoding
 
 
-def detect_delimiter(text: str) -> str:
+def detect_delimiter(lines: list[str]) -> str:
     """The delimiter that splits the most lines into the same number of fields (> 1)."""
-    lines = [ln for ln in text.splitlines() if ln.strip()][:200]
+    sample = [ln for ln in lines if ln.strip() and len(ln) < _CSV_FIELD_LIMIT][:200]
     best, best_score = ",", (0, 0)
     for delim in DELIMITERS:
-        counts = Counter(len(r) for r in csv.reader(lines, delimiter=delim) if len(r) > 1)
+        try:
+            counts = Counter(len(r) for r in csv.reader(sample, delimiter=delim) if len(r) > 1)
+        except csv.Error:  # a quote left open in the sample: this delimiter is judged on nothing
+            continue
         if not counts:
             continue
         width, freq = counts.most_common(1)[0]
@@ -59,77 +71,78 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
+def physical_lines(text: str) -> list[str]:
+    """The file's lines as an editor numbers them: split at line feeds only, so that a lone
+    carriage return inside a quoted field does not shift the numbers; CRLF endings dropped."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+def _split_line(line: str, delimiter: str, line_number: int) -> list[str]:
+    """One line's fields, by standard CSV quoting, for lines too long for the csv module."""
+    fields, pos = [], 0
+    while True:
+        if line.startswith('"', pos):
+            close = pos + 1
+            while (close := line.find('"', close)) != -1 and line.startswith('""', close):
+                close += 2
+            if close == -1:
+                raise DecodeError(f"line {line_number}: a quoted field opens here and is not closed on this line")
+            field, pos = line[pos + 1:close].replace('""', '"'), close + 1
+        else:
+            field = ""
+        end = line.find(delimiter, pos)
+        fields.append(field + (line[pos:] if end == -1 else line[pos:end]))
+        if end == -1:
+            return fields
+        pos = end + 1
+
+
+def _check_limits(cells: list[str], line_number: int) -> list[str]:
+    if len(cells) > ROW_COLUMNS:
+        raise DecodeError(f"line {line_number}: {len(cells):,} columns, over the contract's {ROW_COLUMNS:,}")
+    for j, cell in enumerate(cells, start=1):
+        if len(cell) > FIELD_CHARS:
+            raise DecodeError(
+                f"line {line_number}, column {j}: a field of {len(cell):,} characters, over the contract's 1 MB"
+            )
+    return cells
+
+
+def _quote_error(line_number: int, err: csv.Error) -> DecodeError:
+    if "unexpected end of data" in str(err):
+        return DecodeError(f"line {line_number}: a quoted field opens here and is never closed")
+    return DecodeError(f"line {line_number}: {err}")
+
+
 def read_csv_rows(data: bytes) -> tuple[list[TextRow], str, str]:
-    """Parse a CSV file's bytes; return its rows, encoding and delimiter."""
+    """Parse a CSV file's bytes; return its rows, encoding and delimiter.
+
+    A quoted field may run over line breaks (Excel wraps long header labels so); the row then
+    says where it ends, and the layout refuses it anywhere below the header. A quoted field
+    that runs to the end of the file is an error naming the line where it opened. Rows over
+    1,000 columns and fields over 1 MB are refused before the csv module reads them
+    (contract §1.2)."""
     text, encoding = decode_text(data)
-    delimiter = detect_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = physical_lines(text)
+    delimiter = detect_delimiter(lines)
+    for number, line in enumerate(lines, start=1):
+        if line.count(delimiter) >= ROW_COLUMNS:
+            _check_limits(_split_line(line, delimiter, number), number)
+    if any(len(line) >= _CSV_FIELD_LIMIT for line in lines):
+        return [
+            TextRow(n, _check_limits(_split_line(line, delimiter, n), n)) for n, line in enumerate(lines, start=1)
+        ], encoding, delimiter
+    # Each line with its line feed, so that a quoted field keeps the break it runs over.
+    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter, strict=True)
     rows: list[TextRow] = []
-    next_line = 1
+    opened = 1
     try:
         for cells in reader:
-            rows.append(TextRow(next_line, cells))
-            next_line = reader.line_num + 1
+            rows.append(TextRow(opened, cells, reader.line_num if reader.line_num != opened else 0))
+            opened = reader.line_num + 1
     except csv.Error as err:
-        raise DecodeError(f"line {next_line}: {err}") from err
+        raise _quote_error(opened, err) from err
     return rows, encoding, delimiter
-
-
-def _sheet_number(value: float, number_format: str = "General") -> str:
-    """A numeric cell as a Vietnamese report would show it: "," decimal mark, "%" kept."""
-    if "%" in number_format:
-        decimals = len(number_format.split(".", 1)[1].split("%")[0]) if "." in number_format else 0
-        return f"{value * 100:.{decimals}f}".replace(".", ",") + "%"
-    if float(value).is_integer():
-        return str(int(value))
-    return repr(float(value)).replace(".", ",")
-
-
-def _sheet_text(value: object, number_format: str = "General") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return _sheet_number(value, number_format)
-    if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y %H:%M:%S" if getattr(value, "hour", 0) else "%d/%m/%Y")
-    return unicodedata.normalize("NFC", str(value))
-
-
-def read_xlsx_rows(data: bytes) -> list[TextRow]:
-    """The first sheet of an .xlsx workbook; line numbers are sheet rows."""
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as err:  # openpyxl raises zipfile, KeyError and its own errors for damaged files
-        raise DecodeError(f"not a readable .xlsx workbook ({err.__class__.__name__}: {err})") from err
-    ws = wb.worksheets[0]
-    return [
-        TextRow(i, [_sheet_text(c.value, c.number_format) for c in row])
-        for i, row in enumerate(ws.iter_rows(min_row=1, max_row=ws.max_row), start=1)
-    ]
-
-
-def read_xls_rows(data: bytes) -> list[TextRow]:
-    """The first sheet of a legacy .xls workbook; line numbers are sheet rows."""
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(file_contents=data)
-    except Exception as err:  # xlrd raises XLRDError and struct errors for damaged files
-        raise DecodeError(f"not a readable .xls workbook ({err.__class__.__name__}: {err})") from err
-    sheet = book.sheet_by_index(0)
-    rows = []
-    for i in range(sheet.nrows):
-        cells = []
-        for cell in sheet.row(i):
-            if cell.ctype == xlrd.XL_CELL_DATE:
-                cells.append(_sheet_text(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)))
-            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                cells.append("")
-            else:
-                cells.append(_sheet_text(cell.value))
-        rows.append(TextRow(i + 1, cells))
-    return rows

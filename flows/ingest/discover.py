@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
@@ -13,7 +14,8 @@ from flows.ingest.periods import PERIOD_PATTERN, period_bounds
 from flows.ingest.provinces import code_valid_on
 
 EXTENSIONS = ("csv", "xlsx", "xls")
-_NAME = re.compile(rf"(?P<province>\d{{2}})_(?P<period>{PERIOD_PATTERN})(?:_r(?P<revision>\d+))?\.(?P<ext>[A-Za-z]+)")
+# ASCII digits only: "22_２０２０.csv" (full-width digits) is not a name of the contract.
+_NAME = re.compile(rf"(?P<province>[0-9]{{2}})_(?P<period>{PERIOD_PATTERN})(?:_r(?P<revision>\d+))?\.(?P<ext>[A-Za-z]+)")
 # Documentation kept beside the reports; not a report, not refused.
 DOC_FILES = frozenset({"README.md"})
 
@@ -61,23 +63,50 @@ def parse_name(path: str, datasets: set[str]) -> FoundFile:
     return found
 
 
+_NOT_REGULAR = {
+    stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def _refusal(path: Path, name: str, is_dir: bool) -> str | None:
+    """Why an entry cannot be read as a report whatever its name, or None; nothing is opened."""
+    if path.is_symlink():
+        return "symbolic link: files must be inside the raw directory"
+    if name.startswith("."):
+        what = "folder" if is_dir else "file"
+        return f'hidden {what} "{name}" (its name starts with "."): not a report; move it out of the raw directory'
+    if not is_dir:
+        mode = os.lstat(path).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _NOT_REGULAR.get(stat.S_IFMT(mode), "not a regular file")
+            return f"{kind}, not a regular file: it is not opened"
+    return None
+
+
 def discover(raw_dir: Path, datasets: set[str]) -> list[FoundFile]:
-    """Every file below `raw_dir`, sorted by path; links and odd names come back refused."""
+    """Every entry below `raw_dir`, sorted by path. Links, hidden names (".x"), pipes, sockets
+    and devices come back refused without being opened, as do odd names."""
     found: list[FoundFile] = []
     for here, dirs, files in os.walk(raw_dir, followlinks=False):
         rel_dir = Path(here).relative_to(raw_dir)
+        kept = []
         for d in sorted(dirs):
-            if (Path(here) / d).is_symlink():
-                found.append(FoundFile((rel_dir / d).as_posix(), refusal="symbolic link: files must be inside the raw directory"))
-        dirs[:] = sorted(d for d in dirs if not (Path(here) / d).is_symlink() and not d.startswith("."))
+            why = _refusal(Path(here) / d, d, is_dir=True)
+            if why:
+                found.append(FoundFile((rel_dir / d).as_posix(), refusal=why))
+            else:
+                kept.append(d)
+        dirs[:] = kept
         for name in sorted(files):
             rel = (rel_dir / name).as_posix()
-            if name.startswith(".") or rel in DOC_FILES:
+            if rel in DOC_FILES:
                 continue
-            if (Path(here) / name).is_symlink():
-                found.append(FoundFile(rel, refusal="symbolic link: files must be inside the raw directory"))
-            else:
-                found.append(parse_name(rel, datasets))
+            try:
+                why = _refusal(Path(here) / name, name, is_dir=False)
+            except OSError as err:  # gone between the listing and the look
+                why = f"unreadable: {err.strerror or err}"
+            found.append(FoundFile(rel, refusal=why) if why else parse_name(rel, datasets))
     return sorted(_refuse_conflicts(found), key=lambda f: f.path)
 
 

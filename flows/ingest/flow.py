@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from flows.ingest.contract import load_contract
 from flows.ingest.decode import DecodeError
 from flows.ingest.discover import FoundFile, discover
 from flows.ingest.labels import HeaderError
+from flows.ingest.limits import FORM_FILE_BYTES, megabytes
 from flows.ingest.load import LogEntry, log_file, was_loaded, write_file
 from flows.ingest.read import HashesAhead, inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
 from flows.ingest.records import is_month, load_records
@@ -78,7 +80,20 @@ def load_one_file(
     Written files are logged as loaded; once dbt has judged them, the pipeline marks those
     that an error finding rejects, or that are not the version in use, as such. `known_sha`
     is the file's SHA-256 when it is known already (the published run saw it unchanged, or it
-    was hashed ahead): a duplicate is then logged without reading the file again."""
+    was hashed ahead): a duplicate is then logged without reading the file again.
+
+    No file stops the run: an error nobody foresaw refuses this file with its reason (its
+    transaction was rolled back) and the run goes on with the others."""
+    try:
+        return _load(con, raw_dir, load_id, found, known_sha)
+    except Exception as err:
+        why = f"{found.path}: could not be read ({type(err).__name__}: {err})"
+        return _logged(con, load_id, LogEntry(found, known_sha, "refused", why))
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile, known_sha: str | None
+) -> LogEntry:
     contract = load_contract()
     if found.refusal:
         return _logged(con, load_id, LogEntry(found, None, "refused", found.refusal))
@@ -87,6 +102,10 @@ def load_one_file(
     if found.dataset in contract.records:
         return load_record_file(con, raw_dir, load_id, found, known_sha)
     try:
+        size = os.stat(inside(raw_dir, found.path)).st_size
+        if size > FORM_FILE_BYTES:
+            why = f"{found.path}: {megabytes(size)}, over the contract's {megabytes(FORM_FILE_BYTES)} for a form file; it is not read"
+            return _logged(con, load_id, LogEntry(found, None, "refused", why))
         data = read_bytes(raw_dir, found.path)
     except OSError as err:
         return _logged(con, load_id, LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}"))
@@ -99,7 +118,13 @@ def load_one_file(
         return _logged(con, load_id, LogEntry(found, sha, "refused", f"{found.path}: {err}"))
     except HeaderError as err:
         return _logged(con, load_id, LogEntry(found, sha, "rejected", f"{found.path}: {err}"))
-    reason = f"unknown columns ignored: {'; '.join(table.unknown_columns)}" if table.unknown_columns else None
+    reasons = []
+    if table.sheet is not None:
+        ignored = f"; other sheets not read: {', '.join(table.ignored_sheets)}" if table.ignored_sheets else ""
+        reasons.append(f"read sheet {table.sheet}{ignored}")
+    if table.unknown_columns:
+        reasons.append(f"unknown columns ignored: {'; '.join(table.unknown_columns)}")
+    reason = "; ".join(reasons) or None
     entry = LogEntry(found, sha, "loaded", reason, len(table.rows))
     write_file(con, load_id, contract.datasets[found.dataset], entry, table)
     return entry

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from flows.ingest.contract import Contract, Dataset
-from flows.ingest.decode import TextRow
+from flows.ingest.decode import DecodeError, TextRow
 from flows.ingest.labels import (
     HeaderError,
     is_date_line,
@@ -48,6 +48,8 @@ class Table:
     unknown_columns: list[str]
     rows: list[TableRow] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
+    sheet: str | None = None  # a workbook's sheet that was read
+    ignored_sheets: list[str] = field(default_factory=list)  # its other sheets, with why
 
 
 def _filled(cells: list[str]) -> list[str]:
@@ -132,12 +134,24 @@ def _header_paths(header: list[list[str]], width: int) -> list[list[str]]:
     return paths
 
 
+def _spanning(row: TextRow) -> str:
+    return f"line {row.line_number}: a quoted field opens here and runs over line breaks to line {row.last_line}"
+
+
+def header_start(rows: list[TextRow], dataset: Dataset, contract: Contract) -> int | None:
+    """Index of the first header row: the first row with two labels or more, one of them the
+    dataset's (how a workbook's sheet is chosen, too); None when there is none."""
+    known = _known_labels(contract, dataset)
+    return next((i for i, r in enumerate(rows) if _is_header_start(r.cells, known)), None)
+
+
 def lay_out(rows: list[TextRow], dataset: Dataset, contract: Contract) -> Table:
     """Find the header and sort every row of the file; raises HeaderError."""
-    known = _known_labels(contract, dataset)
-    start = next((i for i, r in enumerate(rows) if _is_header_start(r.cells, known)), None)
+    start = header_start(rows, dataset, contract)
     if start is None:
-        raise HeaderError(f"no header row with the column labels of {dataset.name} was found")
+        spanning = next((r for r in rows if r.spans_lines), None)
+        hint = f" ({_spanning(spanning)}: an unbalanced quote?)" if spanning else ""
+        raise HeaderError(f"no header row with the column labels of {dataset.name} was found{hint}")
     skipped = [
         SkippedRow(r.line_number, "blank" if _is_blank(r.cells) else "title", " | ".join(_filled(r.cells)).strip(" |"))
         for r in rows[:start]
@@ -156,7 +170,7 @@ def lay_out(rows: list[TextRow], dataset: Dataset, contract: Contract) -> Table:
             break
         end += 1
     header = [rows[i].cells for i in range(start, end)]
-    width = max(len(r.cells) for r in rows)
+    width = max(len(r.cells) for r in rows)  # rows of a workbook are as wide as their last value
     mapping, unknown = map_header(dataset, contract.ignored, _header_paths(header, width))
     if not any(name in dataset.value_columns for name in mapping.values()):
         raise HeaderError(f"the header names none of the figure columns of {dataset.name}")
@@ -169,6 +183,8 @@ def lay_out(rows: list[TextRow], dataset: Dataset, contract: Contract) -> Table:
     header_keys = {_row_key(rows[i].cells) for i in range(start, end)}
     level_text, after_repeat = "", False
     for row in rows[end:]:
+        if row.spans_lines:  # an unbalanced quote would swallow the rows below it into one cell
+            raise DecodeError(f"{_spanning(row)}; below the header a field may not hold a line break")
         cells = row.cells + [""] * (width - len(row.cells))
         text = " | ".join(c.strip() for c in cells if c.strip())
         if not text:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from flows.settings import dbt_var
 
-PERIOD_PATTERN = r"(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]|0[1-9]|1[0-2]))?"
+PERIOD_PATTERN = r"(?P<year>[0-9]{4})(?:-(?P<part>H[12]|Q[1-4]|0[1-9]|1[0-2]))?"
 _PERIOD = re.compile(PERIOD_PATTERN)
 
 

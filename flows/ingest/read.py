@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from flows.ingest.contract import Contract
-from flows.ingest.decode import read_csv_rows, read_xls_rows, read_xlsx_rows
+from flows.ingest.decode import read_csv_rows
 from flows.ingest.discover import FoundFile
-from flows.ingest.layout import Table, lay_out
+from flows.ingest.layout import Table, header_start, lay_out
+from flows.ingest.workbook import read_xls, read_xlsx
 
 
 def inside(raw_dir: Path, rel_path: str) -> Path:
@@ -22,10 +26,20 @@ def inside(raw_dir: Path, rel_path: str) -> Path:
     return target
 
 
+def _open_regular(raw_dir: Path, rel_path: str) -> BinaryIO:
+    """Open a regular file for reading, never through a link, and never waiting on a pipe that
+    took its place after discovery (O_NONBLOCK; the file type is checked once open)."""
+    fd = os.open(inside(raw_dir, rel_path), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 def read_bytes(raw_dir: Path, rel_path: str) -> bytes:
     """The file's bytes; refuses paths that leave `raw_dir` or pass through a link."""
-    fd = os.open(inside(raw_dir, rel_path), os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as f:
+    with _open_regular(raw_dir, rel_path) as f:
         return f.read()
 
 
@@ -36,8 +50,7 @@ def sha256_of(data: bytes) -> str:
 def sha256_of_file(raw_dir: Path, rel_path: str) -> str:
     """SHA-256 of a large file, read in chunks (record exports do not fit in memory twice)."""
     digest = hashlib.sha256()
-    fd = os.open(inside(raw_dir, rel_path), os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as f:
+    with _open_regular(raw_dir, rel_path) as f:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
@@ -97,12 +110,15 @@ def sha256_of_files(raw_dir: Path, rel_paths: list[str], ahead: HashesAhead) -> 
 
 
 def parse_report(data: bytes, found: FoundFile, contract: Contract) -> Table:
-    """Decode and lay out a report; raises DecodeError or HeaderError."""
+    """Decode and lay out a report (a workbook: the sheet that holds the form); raises
+    DecodeError or HeaderError."""
+    dataset = contract.datasets[found.dataset]
     ext = found.path.rsplit(".", 1)[-1].lower()
-    if ext == "xlsx":
-        rows = read_xlsx_rows(data)
-    elif ext == "xls":
-        rows = read_xls_rows(data)
-    else:
-        rows, _encoding, _delimiter = read_csv_rows(data)
-    return lay_out(rows, contract.datasets[found.dataset], contract)
+    if ext in ("xlsx", "xls"):
+        def is_form(rows: list) -> bool:
+            return header_start(rows, dataset, contract) is not None
+
+        book = (read_xlsx if ext == "xlsx" else read_xls)(data, is_form)
+        return replace(lay_out(book.rows, dataset, contract), sheet=book.sheet, ignored_sheets=book.ignored)
+    rows, _encoding, _delimiter = read_csv_rows(data)
+    return lay_out(rows, dataset, contract)

@@ -162,3 +162,12 @@ def test_every_read_row_is_in_raw_or_in_the_notes(corpus_run):
         "select count(*) from audit.ingest_notes where file_path = ? and line_number is not null", [path]
     ).fetchone()[0]
     assert table_rows + notes == 19  # physical lines of the file
+
+
+def test_a_formula_without_a_saved_value_is_an_error_naming_its_sheet_and_cell(corpus_run):
+    _, con = corpus_run
+    messages = [m for (m,) in con.execute(
+        "select message from marts.data_quality_findings where source_file = 'dossier_results/34_2022.xlsx' order by message"
+    ).fetchall()]
+    assert len(messages) == 6
+    assert any("Biểu II.06b!H7" in m and "a formula with no saved value" in m for m in messages), messages

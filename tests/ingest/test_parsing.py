@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from datetime import date
 
@@ -15,6 +16,7 @@ from flows.ingest.labels import HeaderError, level_of, map_header, match_column,
 from flows.ingest.layout import lay_out
 from flows.ingest.periods import period_bounds
 from flows.ingest.provinces import code_valid_on
+from flows.ingest.read import parse_report
 
 CONTRACT = load_contract()
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -30,6 +32,7 @@ def to_cp1258(text: str) -> bytes:
         out.append(base + tones)
     return "".join(out).encode("cp1258")
 DATASETS = set(CONTRACT.datasets)
+FOUND_RESULTS = parse_name("dossier_results/22_2021.csv", DATASETS)
 
 
 def ds(name: str):
@@ -156,14 +159,48 @@ def test_decode_text_normalises_to_nfc_and_refuses_nul():
 
 
 def test_detect_delimiter_prefers_the_consistent_one():
-    assert detect_delimiter("Đơn vị;Trực tiếp, dịch vụ bưu chính;Trực tuyến\nA;1;2\nB;3;4\n") == ";"
-    assert detect_delimiter("a\tb\tc\n1\t2\t3\n") == "\t"
-    assert detect_delimiter('a,b\n"1.191.036",2\n') == ","
+    assert detect_delimiter(["Đơn vị;Trực tiếp, dịch vụ bưu chính;Trực tuyến", "A;1;2", "B;3;4"]) == ";"
+    assert detect_delimiter(["a\tb\tc", "1\t2\t3"]) == "\t"
+    assert detect_delimiter(['a,b', '"1.191.036",2']) == ","
 
 
-def test_quoted_newline_keeps_physical_line_numbers():
-    rows, _, _ = read_csv_rows(b'a,b\n"x\ny",1\nz,2\n')
-    assert [r.line_number for r in rows] == [1, 2, 4]
+def test_a_lone_carriage_return_in_a_quoted_field_keeps_physical_line_numbers():
+    rows, _, _ = read_csv_rows(b'a,b\r\n"x\ry",1\r\nz,2\r\n')
+    assert [(r.line_number, r.cells) for r in rows] == [(1, ["a", "b"]), (2, ["x\ry", "1"]), (3, ["z", "2"])]
+
+
+HEADER = "Đơn vị,Tổng số hồ sơ tiếp nhận\n"
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ('Sở A,1\n"Sở\nB",2\nSở C,3\n', "line 3: a quoted field opens here and runs over line breaks to line 4"),
+        # one unbalanced quote in a unit name would otherwise swallow every row below it
+        ('Sở A,1\n"Sở Tư pháp,2\nSở C,3\nSở D,4\n"\n', "line 3: a quoted field opens here and runs over line breaks to line 6"),
+        ('Sở A,1\n"Sở Tư pháp,2\nSở C,3\n', "line 3: a quoted field opens here and is never closed"),
+    ],
+)
+def test_a_quoted_field_over_a_line_break_below_the_header_is_an_error_naming_where_it_opened(body, words):
+    with pytest.raises(DecodeError, match=re.escape(words)):
+        parse_report((HEADER + body).encode(), FOUND_RESULTS, CONTRACT)
+
+
+def test_a_header_label_wrapped_over_lines_is_read_with_physical_line_numbers():
+    table = parse_report('"Đơn\nvị","Tổng số hồ sơ\ntiếp nhận"\nSở A,1\n'.encode(), FOUND_RESULTS, CONTRACT)
+    assert [(r.line_number, r.cells["received_total"]) for r in table.rows] == [(4, "1")]  # two labels wrap: lines 1-3
+
+
+def test_fields_and_rows_over_the_limits_are_refused_before_parsing():
+    big = b"x" * (1024 * 1024 + 1)
+    with pytest.raises(DecodeError, match=r"line 2, column 2: a field of 1,048,577 characters"):
+        read_csv_rows(b"a,b\n1," + big + b"\n")
+    with pytest.raises(DecodeError, match=r"line 2: 1,001 columns"):
+        read_csv_rows(b"a,b\n" + b",".join([b"1"] * 1001) + b"\n")
+    # a long field under the limit is read whole, quotes and all
+    long = b"y" * 200_000
+    rows, _, _ = read_csv_rows(b'a,b\n"' + long + b'",2\n')
+    assert rows[1].cells == [long.decode(), "2"]
 
 
 @pytest.mark.parametrize(
