@@ -134,7 +134,8 @@ def record_raw_state(
         status, sha = outcomes.get(path, ("unknown", None))
         rows.append([path, size, modified, sha, status, run_id])
     con.execute("delete from audit.raw_state")
-    con.executemany("insert into audit.raw_state values (?, ?, ?, ?, ?, ?)", rows)
+    if rows:  # an empty raw directory is a state too
+        con.executemany("insert into audit.raw_state values (?, ?, ?, ?, ?, ?)", rows)
 
 
 def build_selection(
@@ -142,7 +143,8 @@ def build_selection(
 ) -> tuple[str, ...] | None:
     """What dbt builds after ingestion, as dbt's node-selection arguments: EVERYTHING when the dbt
     project changed or when asked; else the nodes downstream of the raw tables whose content this
-    run changed, with their tests; None when it changed none (the marts stand).
+    run changed, with their tests; None when it changed none (the marts stand). Content brought
+    back to its path (a re-delivery) changes which version is current, as a load does.
 
     Every loaded file changes raw.report_files, which every dataset's mart reads (to keep its
     current versions). A mart tagged `dataset:<name>` holds only that dataset's rows, so those of
@@ -150,13 +152,17 @@ def build_selection(
     if project_changed or full_refresh:
         return EVERYTHING
     loaded = sorted({e.found.dataset for e in entries if e.status == "loaded"})
+    redelivered = sorted({e.found.dataset for e in entries if e.status == "redelivered"})
     logged = [e for e in entries if e.status != "duplicate"]  # a duplicate changes nothing a mart shows
     sources = [f"source:raw.{dataset}+" for dataset in loaded]
     if loaded:
         sources.append("source:raw.report_files+")
+    if loaded or redelivered:  # which version is current may have changed
+        sources.append("source:raw.deliveries+")
     if logged:
         sources.append("source:audit.ingest_log+")
     if not sources:
         return None
-    standing = [f"tag:dataset:{d}" for d in sorted(set(datasets) - set(loaded))] if loaded else []
+    changed = set(loaded) | set(redelivered)
+    standing = [f"tag:dataset:{d}" for d in sorted(set(datasets) - changed)] if changed else []
     return ("--select", *sources, *(("--exclude", *standing) if standing else ()))

@@ -7,6 +7,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from flows.query import FORMATS
 from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, load_settings
@@ -30,20 +31,45 @@ def cmd_run(args: argparse.Namespace) -> int:
         if unchanged is not None:
             print(unchanged.message())
             return unchanged.exit_code
-        ahead = hash_ahead(settings.raw_dir, new_exports(settings, now))  # while Prefect imports and starts
-        from flows.pipeline import run_pipeline
-        from flows.runlog import run_record
-        from flows.summary import summary_lines
-
-        outcome = run_pipeline(raw_dir=args.raw_dir, warehouse=args.warehouse, full_refresh=args.full_refresh, ahead=ahead)
     except RunInProgress as err:
         print(f"tthc run: {err}", file=sys.stderr)
         return 1
+    ahead = hash_ahead(settings.raw_dir, new_exports(settings, now))  # while Prefect imports and starts
+    return _run_flow("run", args, full_refresh=args.full_refresh, ahead=ahead)
+
+
+def _run_flow(command: str, args: argparse.Namespace, **options: Any) -> int:
+    """Run the pipeline flow, print its summary, and return its exit code."""
+    from flows.pipeline import run_pipeline
+    from flows.publish import RunInProgress
+    from flows.runlog import run_record
+    from flows.summary import summary_lines
+
+    try:
+        outcome = run_pipeline(raw_dir=args.raw_dir, warehouse=args.warehouse, **options)
+    except RunInProgress as err:
+        print(f"tthc {command}: {err}", file=sys.stderr)
+        return 1
     except Exception as err:  # the flow wrote its run record (`tthc results`) before failing
-        print(f"tthc run: the run failed and published nothing: {type(err).__name__}: {err}", file=sys.stderr)
+        print(f"tthc {command}: the run failed and published nothing: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
     print("\n".join(summary_lines(run_record(outcome))))
     return outcome.exit_code
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    from flows.withdraw import Withdrawal, check_withdrawal
+
+    settings = load_settings(args.raw_dir, args.warehouse)
+    withdrawal = Withdrawal(args.dataset, args.province, args.period, args.reason.strip())
+    if not withdrawal.reason:
+        print("tthc withdraw: say why with --reason", file=sys.stderr)
+        return 1
+    problem = check_withdrawal(settings, withdrawal)
+    if problem:
+        print(f"tthc withdraw: {problem}", file=sys.stderr)
+        return 1
+    return _run_flow("withdraw", args, withdrawal=withdrawal)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -221,6 +247,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--full-refresh", action="store_true",
                      help="build every dbt node, not only those downstream of what changed")
     run.set_defaults(func=cmd_run)
+
+    withdraw = sub.add_parser(
+        "withdraw", help="take a report out of the marts (its files' history is kept); a run records it")
+    withdraw.add_argument("dataset")
+    withdraw.add_argument("province", help="two-digit province code, as in the report's file name")
+    withdraw.add_argument("period", help="YYYY, YYYY-H1, YYYY-Q3 or YYYY-MM, as in the report's file name")
+    withdraw.add_argument("--reason", required=True, help="why, for the record")
+    withdraw.add_argument("--raw-dir", help=RAW_DIR_HELP)
+    withdraw.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    withdraw.set_defaults(func=cmd_withdraw)
 
     add = sub.add_parser("add", help="take in a report file with any name, under its canonical name in the raw directory")
     add.add_argument("file")

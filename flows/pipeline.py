@@ -45,6 +45,7 @@ from flows.settings import Settings, load_settings
 from flows.summary import summary_markdown
 from flows.transform import BuildOutcome, build, dbt_session, generate_docs
 from flows.warehouse import connect
+from flows.withdraw import Withdrawal, record_withdrawal
 
 HEADLINE_SQL = """
     select province_code, period, indicator_code, value, numerator, denominator, unit
@@ -67,6 +68,7 @@ class Plan:
     built_by: tuple[str, str | None] | None  # (project hash, docs fingerprint) of the working copy's last build
     full_refresh: bool  # asked to build every node, incremental models from scratch
     datasets: tuple[str, ...]  # the contract's datasets (forms, reported, records)
+    withdrawal: Withdrawal | None = None  # a report this run takes out of the marts
 
     @property
     def project_changed(self) -> bool:
@@ -87,15 +89,16 @@ class RunOutcome:
     flow_run_id: str | None = None  # the Prefect flow run, where each file and dbt node is a task run
     marts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # what the run log keeps of the marts
     error: str | None = None  # why the run stopped, when something failed outside the files and tests
+    withdrawal: Withdrawal | None = None
 
     @property
     def exit_code(self) -> int:
-        """0: all files taken in; 3: published, but some refused or rejected; 1: failed."""
+        """0: all files taken in; 3: published, but some refused, rejected or missing; 1: failed."""
         if self.unchanged is not None:
             return self.unchanged.exit_code
         if self.error is not None or not self.published:
             return 1
-        return 3 if self.ingest.not_taken else 0
+        return 3 if self.ingest.not_taken or self.ingest.missing else 0
 
 
 @flow(name="tthc-run")
@@ -105,39 +108,43 @@ def run_pipeline(
     wait_for_lock: bool = False,
     full_refresh: bool = False,
     ahead: HashesAhead | None = None,
+    withdrawal: Withdrawal | None = None,
 ) -> RunOutcome:
     """Load every report under the raw directory, build and test what changed, publish if it passes.
 
-    `ahead`: hashes of new record exports that `tthc run` started before Prefect did."""
+    `ahead`: hashes of new record exports that `tthc run` started before Prefect did.
+    `withdrawal`: a report to take out of the marts (`tthc withdraw`); every node is rebuilt."""
     settings = load_settings(raw_dir, warehouse)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     timings: dict[str, float] = {}
     ingested, built = IngestSummary([]), BuildOutcome.not_needed()
     with writer_lock(settings, wait=wait_for_lock), _failure_recorded(run_id, settings, timings) as so_far:
         with _timed(timings, "prepare"):
-            plan = prepare(settings, run_id, full_refresh)
+            plan = prepare(settings, run_id, full_refresh, withdrawal)
         if isinstance(plan, Unchanged):
             return report(RunOutcome(run_id, ingested, built, False, settings.warehouse,
                                      unchanged=plan, flow_run_id=flow_run.id))
         with _timed(timings, "ingest"):
             ingested = so_far.ingested = ingest_files(plan, ahead)
         with _timed(timings, "dbt build"):
-            built = build_marts(plan, build_selection(ingested.entries, plan.project_changed, full_refresh, plan.datasets))
+            built = build_marts(plan, build_selection(ingested.entries, plan.project_changed, plan.full_refresh, plan.datasets))
         with _timed(timings, "results"):
             marts, headline, docs_needed = record_results(plan, ingested, built)
             ingested = settle(plan, ingested) if built.success else ingested
         with _timed(timings, "publish"):
             published = publish_run(plan, built, docs_needed)
     return report(RunOutcome(run_id, ingested, built, published, settings.warehouse, headline, timings,
-                             flow_run_id=flow_run.id, marts=marts))
+                             flow_run_id=flow_run.id, marts=marts, withdrawal=withdrawal))
 
 
 @task(cache_policy=NONE)
-def prepare(settings: Settings, run_id: str, full_refresh: bool) -> Plan | Unchanged:
-    """Nothing new since the published run? Else a private working copy, at the current shape.
-    A dead run's working copy is removed first, whatever the run finds."""
+def prepare(settings: Settings, run_id: str, full_refresh: bool, withdrawal: Withdrawal | None) -> Plan | Unchanged:
+    """Nothing new since the published run? Else a private working copy, at the current shape,
+    with the withdrawal asked for. A dead run's working copy is removed first, whatever the run finds."""
     remove_work(settings)
     project, raw_now = project_hash(), raw_files(settings.raw_dir)
+    # A withdrawal rebuilds every node: incremental marts cannot drop a report that left them.
+    full_refresh = full_refresh or withdrawal is not None
     unchanged = None if full_refresh else unchanged_since_publish(settings, raw_now, project)
     if unchanged is not None:
         get_run_logger().info("%s", unchanged.message())
@@ -149,9 +156,12 @@ def prepare(settings: Settings, run_id: str, full_refresh: bool) -> Plan | Uncha
         ensure_warehouse(con, contract)
         set_current_run(con, run_id)
         built_by = last_build(con)
+        if withdrawal is not None:
+            record_withdrawal(con, withdrawal, run_id)
     finally:
         con.close()
-    return Plan(run_id, settings, work, project, raw_now, built_by, full_refresh, tuple(sorted(contract.all_datasets)))
+    return Plan(run_id, settings, work, project, raw_now, built_by, full_refresh, tuple(sorted(contract.all_datasets)),
+                withdrawal)
 
 
 @task(cache_policy=NONE)

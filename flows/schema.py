@@ -26,6 +26,11 @@ LINEAGE_TYPES = {
 LINEAGE_COLUMNS = tuple(LINEAGE_TYPES)
 RECORD_SQL_TYPES = {"varchar": "varchar", "timestamp": "timestamp", "boolean": "boolean"}
 
+# each time a file version became the content at its path: first load, then each re-delivery
+DELIVERIES = """create table if not exists raw.deliveries (
+        file_path varchar not null, file_sha256 varchar not null, load_id varchar not null,
+        delivered_at timestamptz not null)"""
+
 TABLES = [
     "create schema if not exists raw",
     "create schema if not exists audit",
@@ -48,6 +53,11 @@ TABLES = [
         province_code varchar not null, period varchar not null, period_start date not null,
         period_end date not null, revision integer not null, load_id varchar not null,
         loaded_at timestamptz not null, rows_read integer not null, file_id bigint)""",
+    DELIVERIES,
+    # reports taken out of the marts by `tthc withdraw`, and why
+    """create table if not exists audit.withdrawals (
+        dataset varchar not null, province_code varchar not null, period varchar not null,
+        reason varchar not null, withdrawn_at timestamptz not null, run_id varchar not null)""",
     # every dbt test of every published run
     """create table if not exists audit.test_results (
         invocation_id varchar not null, test_name varchar not null, unique_id varchar not null,
@@ -114,11 +124,20 @@ def _builds_keep_docs_fingerprint(con: duckdb.DuckDBPyConnection, contract: Cont
         con.execute("alter table audit.builds add column if not exists docs_fingerprint varchar")
 
 
+def _deliveries_from_report_files(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Warehouses from before deliveries: each file version was delivered once, when it was loaded."""
+    if not _columns(con, "raw", "report_files"):
+        return
+    con.execute(DELIVERIES)
+    con.execute("insert into raw.deliveries select file_path, file_sha256, load_id, loaded_at from raw.report_files")
+
+
 # In the order they were written; a name, once released, never changes.
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Contract], None]]] = [
     ("report_file_ids", _number_report_files),
     ("record_file_ids", _records_to_file_ids),
     ("builds_docs_fingerprint", _builds_keep_docs_fingerprint),
+    ("deliveries", _deliveries_from_report_files),
 ]
 
 

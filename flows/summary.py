@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-FILE_STATUSES = ("loaded", "duplicate", "superseded", "refused", "rejected")
+FILE_STATUSES = ("loaded", "duplicate", "redelivered", "missing", "superseded", "refused", "rejected")
 
 
 def headline_value(row: dict[str, Any]) -> str:
@@ -29,7 +29,12 @@ def summary_lines(record: dict[str, Any]) -> list[str]:
     if record.get("error"):
         lines.append(f"  failed: {record['error']}")
     lines += ["Files: " + ", ".join(f"{n} {s}" for s, n in counts.items())]
-    lines += [f"  {f['status']}: {f['path']}: {f['reason']}" for f in record["files"] if f["status"] in ("refused", "rejected")]
+    if record.get("withdrawal"):
+        lines.append(f"Withdrawn: {record['withdrawal']}")
+    lines += [
+        f"  {f['status']}: {f['path']}: {f['reason']}"
+        for f in record["files"] if f["status"] in ("refused", "rejected", "missing", "redelivered")
+    ]
     tests = [t["status"] for t in record["tests"]]
     if record.get("error") and not tests:
         lines.append("Tests: none ran (the run failed first)")

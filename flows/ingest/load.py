@@ -26,11 +26,24 @@ def was_loaded(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> bool:
     ).fetchone()[0] > 0
 
 
+def delivered_last(con: duckdb.DuckDBPyConnection, path: str) -> tuple[str, datetime] | None:
+    """The content delivered last at a path, and when: what the path held at the last run."""
+    return con.execute(
+        "select file_sha256, delivered_at from raw.deliveries where file_path = ? order by delivered_at desc limit 1",
+        [path],
+    ).fetchone()
+
+
+def deliver(con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, path: str, sha256: str) -> None:
+    """Record that this content is now the content at its path."""
+    con.execute("insert into raw.deliveries values (?, ?, ?, ?)", [path, sha256, load_id, at])
+
+
 @dataclass(frozen=True)
 class LogEntry:
     found: FoundFile
     sha256: str | None
-    status: str  # loaded | duplicate | superseded | refused | rejected
+    status: str  # loaded | duplicate | redelivered | missing | superseded | refused | rejected
     reason: str | None = None
     rows_read: int | None = None
 
@@ -43,13 +56,14 @@ def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
 def catalog_file(
     con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, entry: LogEntry, rows_read: int, file_id: int
 ) -> None:
-    """The file version's row in raw.report_files."""
+    """The file version's row in raw.report_files, and its first delivery."""
     f = entry.found
     con.execute(
         "insert into raw.report_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [f.path, entry.sha256, f.dataset, f.province_code, f.period, f.period_start, f.period_end,
          f.revision, load_id, at, rows_read, file_id],
     )
+    deliver(con, load_id, at, f.path, entry.sha256)
 
 
 def append_log(con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, e: LogEntry) -> None:

@@ -1,6 +1,6 @@
 {#
   The export in use for each province and month of dossier records: the highest revision, then
-  the most recently loaded (contract §1.1). Unlike form reports, record exports carry no error
+  the one delivered last at its path (contract §1.1); none when the month was withdrawn. Unlike form reports, record exports carry no error
   findings (unreadable lines are rejected one by one at load), so no version is rejected whole.
 #}
 
@@ -8,7 +8,7 @@ with
 
 report_files as (
 
-    select * from {{ ref('stg_raw__report_files') }}
+    select * from {{ ref('int_file_versions') }}
     where dataset = 'dossiers'
 
 ),
@@ -19,8 +19,8 @@ ranked as (
         report_files.*,
         row_number() over (
             partition by province_code, period
-            order by revision desc, loaded_at desc
-        ) = 1 as is_current
+            order by revision desc, last_delivered_at desc
+        ) = 1 and not is_withdrawn as is_current
 
     from report_files
 

@@ -1,15 +1,15 @@
 {#
   Every loaded file version of a report, whether a finding rejects it, and which version is
-  current: among the versions without error findings, the highest revision, then the most
-  recently loaded (contract §1.1). A rejected version never becomes current, so the previous
-  accepted one stays in use.
+  current: among the versions without error findings, the highest revision, then the one
+  delivered last at its path (contract §1.1). A rejected version never becomes current, so the
+  previous accepted one stays in use; a withdrawn report has no current version.
 #}
 
 with
 
 report_files as (
 
-    select * from {{ ref('stg_raw__report_files') }}
+    select * from {{ ref('int_file_versions') }}
 
 ),
 
@@ -46,11 +46,11 @@ ranked as (
         judged.*,
         row_number() over (
             partition by dataset, province_code, period
-            order by is_rejected, revision desc, loaded_at desc
-        ) = 1 and not is_rejected as is_current,
+            order by is_rejected, revision desc, last_delivered_at desc
+        ) = 1 and not is_rejected and not is_withdrawn as is_current,
         row_number() over (
             partition by dataset, province_code, period
-            order by revision desc, loaded_at desc
+            order by revision desc, last_delivered_at desc
         ) = 1 as is_latest
 
     from judged

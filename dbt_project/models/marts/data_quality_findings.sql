@@ -24,7 +24,7 @@ current_revision as (
         province_code,
         period,
         max(case when is_current then revision end) as revision,
-        max(case when is_current then loaded_at end) as loaded_at
+        max(case when is_current then last_delivered_at end) as last_delivered_at
 
     from versions
     group by dataset, province_code, period
@@ -46,7 +46,7 @@ shown_versions as (
             and (
                 current_revision.revision is null
                 or versions.revision > current_revision.revision
-                or (versions.revision = current_revision.revision and versions.loaded_at > current_revision.loaded_at)
+                or (versions.revision = current_revision.revision and versions.last_delivered_at > current_revision.last_delivered_at)
             )
         )
 

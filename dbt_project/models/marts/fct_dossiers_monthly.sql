@@ -1,7 +1,7 @@
 {#
   Dossier records of the current export of each province and month, counted by level and
   channel. Incremental: a run recomputes only the province-months whose current export was
-  loaded since the table was last built, and replaces them (delete+insert on province and
+  delivered (loaded, or brought back to its path) since the table was last built, and replaces them (delete+insert on province and
   month), so adding one month does not rebuild the years before it.
 #}
 {{ config(
@@ -18,7 +18,7 @@ current_exports as (
     select * from {{ ref('int_dossier_exports_current') }}
     where is_current
     {% if is_incremental() %}
-        and loaded_at > (select coalesce(max(built_from_loaded_at), cast('1900-01-01' as timestamp)) from {{ this }})
+        and last_delivered_at > (select coalesce(max(built_from_loaded_at), cast('1900-01-01' as timestamp)) from {{ this }})
     {% endif %}
 
 ),
@@ -51,7 +51,7 @@ monthly as (
         count(*) filter (where dossiers.status = 'pending') as pending,
         count(*) filter (where dossiers.status = 'returned') as returned,
         count(*) filter (where dossiers.status = 'withdrawn') as withdrawn,
-        max(current_exports.loaded_at) as built_from_loaded_at
+        max(current_exports.last_delivered_at) as built_from_loaded_at
 
     from current_exports
     inner join dossiers

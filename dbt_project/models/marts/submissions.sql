@@ -71,7 +71,7 @@ delivered as (
         count(*) as versions_delivered,
         max(case when is_current then file_path end) as current_file,
         max(case when is_current then revision end) as current_revision,
-        max(loaded_at) as last_delivered_at
+        max(last_delivered_at) as last_delivered_at
 
     from versions
     group by dataset, province_code, period

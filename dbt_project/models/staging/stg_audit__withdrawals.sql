@@ -1,0 +1,23 @@
+with
+
+source as (
+
+    select * from {{ source('audit', 'withdrawals') }}
+
+),
+
+renamed as (
+
+    select
+        dataset,
+        province_code,
+        period,
+        reason,
+        withdrawn_at,
+        run_id
+
+    from source
+
+)
+
+select * from renamed
