@@ -79,37 +79,42 @@ def log_file(con: duckdb.DuckDBPyConnection, load_id: str, entry: LogEntry) -> N
     append_log(con, load_id, datetime.now(UTC), entry)
 
 
+def insert_columns(con: duckdb.DuckDBPyConnection, table: str, names: list[str], columns: list[list]) -> None:
+    """Insert rows given column by column, in one statement: each column is one list parameter,
+    unnested side by side (a 200k-row form in about a second; one insert per row took minutes)."""
+    if columns and columns[0]:
+        con.execute(
+            f"insert into {table} ({', '.join(map(quote_ident, names))}) "
+            f"select {', '.join('unnest(?)' for _ in names)}",
+            columns,
+        )
+
+
 def write_file(
     con: duckdb.DuckDBPyConnection, load_id: str, dataset: Dataset, entry: LogEntry, table: Table
 ) -> None:
     """Rows, catalog row, skipped rows and log row of one file, in one transaction."""
     f, at = entry.found, datetime.now(UTC)
     cols = dataset.column_names
-    insert = (
-        f"insert into raw.{quote_ident(dataset.name)} ({', '.join(map(quote_ident, (*LINEAGE_COLUMNS, *cols)))}) "
-        f"values ({', '.join('?' * (len(LINEAGE_COLUMNS) + len(cols)))})"
-    )
+    rows = table.rows
+    notes = [(s.line_number, s.kind, s.text) for s in table.skipped]
+    notes += [(None, "unknown_column", label) for label in table.unknown_columns]
     con.execute("begin transaction")
     try:
-        if table.rows:
-            con.executemany(insert, [
-                [f.path, entry.sha256, r.line_number, r.row_kind, load_id, *(r.cells.get(c) for c in cols)]
-                for r in table.rows
-            ])
-        notes = [(s.line_number, s.kind, s.text) for s in table.skipped]
-        notes += [(None, "unknown_column", label) for label in table.unknown_columns]
-        if notes:
-            con.executemany(
-                "insert into audit.ingest_notes values (?, ?, ?, ?, ?, ?)",
-                [[load_id, f.path, entry.sha256, *n] for n in notes],
-            )
-        catalog_file(con, load_id, at, entry, len(table.rows), next_file_id(con))
+        insert_columns(con, f"raw.{quote_ident(dataset.name)}", [*LINEAGE_COLUMNS, *cols], [
+            [f.path] * len(rows), [entry.sha256] * len(rows), [r.line_number for r in rows],
+            [r.row_kind for r in rows], [load_id] * len(rows), *([r.cells.get(c) for r in rows] for c in cols),
+        ])
+        insert_columns(con, "audit.ingest_notes", ["load_id", "file_path", "file_sha256", "line_number", "kind", "text"], [
+            [load_id] * len(notes), [f.path] * len(notes), [entry.sha256] * len(notes), *map(list, zip(*notes)),
+        ] if notes else [])
+        catalog_file(con, load_id, at, entry, len(rows), next_file_id(con))
         written = con.execute(
             f"select count(*) from raw.{quote_ident(dataset.name)} where _file_path = ? and _file_sha256 = ? and _load_id = ?",
             [f.path, entry.sha256, load_id],
         ).fetchone()[0]
-        if written != len(table.rows):
-            raise RuntimeError(f"{f.path}: read {len(table.rows)} rows but {written} are in raw.{dataset.name}")
+        if written != len(rows):
+            raise RuntimeError(f"{f.path}: read {len(rows)} rows but {written} are in raw.{dataset.name}")
         append_log(con, load_id, at, entry)
         con.execute("commit")
     except BaseException:
