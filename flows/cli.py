@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
@@ -138,8 +139,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     if (warehouse := _published_warehouse(args)) is None:
         return 1
     try:
-        result = query_warehouse(warehouse, args.sql, args.timeout)
-        write_result(result, args.format, sys.stdout, Path(args.output) if args.output else None)
+        with query_warehouse(warehouse, args.sql, args.timeout) as result:
+            write_result(result, args.format, sys.stdout, Path(args.output) if args.output else None)
     except QueryTimeout as err:
         print(f"tthc query: {err}", file=sys.stderr)
         return 2
@@ -168,14 +169,25 @@ def cmd_shell(args: argparse.Namespace) -> int:
             except EOFError:
                 print()
                 return 0
+            except KeyboardInterrupt:  # Ctrl-C at the prompt drops the statement being typed
+                print("^C")
+                buffer = []
+                continue
             buffer.append(line)
             if not line.rstrip().endswith(";"):
                 continue
             sql, buffer = "\n".join(buffer), []
+            # Ctrl-C while a query runs stops the query, not the shell.
+            previous = signal.signal(signal.SIGINT, lambda *_: con.interrupt())
             try:
-                write_table(run_sql(con, sql, args.timeout), sys.stdout)
+                with run_sql(con, sql, args.timeout) as result:
+                    write_table(result, sys.stdout)
+            except duckdb.InterruptException:
+                print("query interrupted (Ctrl-C)", flush=True)
             except (QueryTimeout, duckdb.Error) as err:
-                print(f"error: {err}")
+                print(f"error: {err}", flush=True)
+            finally:
+                signal.signal(signal.SIGINT, previous)
     finally:
         con.close()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,31 +26,57 @@ class QueryTimeout(RuntimeError):
     """The query ran past its time limit and was interrupted."""
 
 
+BATCH_ROWS = 10_000  # rows fetched and written at a time: memory does not grow with the result
+
+
 @dataclass(frozen=True)
 class Result:
+    """A query's columns and its rows, fetched in batches as they are read (once)."""
+
     columns: list[str]
-    rows: list[tuple[Any, ...]]
+    types: list[str]  # DuckDB's type of each column (BIGINT, DOUBLE, VARCHAR, …)
+    batches: Iterator[list[tuple[Any, ...]]]
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Every row at once: for the terminal's table, which sizes its columns to the widest."""
+        return [row for batch in self.batches for row in batch]
 
 
-def run_sql(con: duckdb.DuckDBPyConnection, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Result:
-    """Run `sql`; DuckDB has no statement timeout, so a timer interrupts it."""
-    timer = threading.Timer(timeout_s, con.interrupt)
+def _fetch(cursor: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]:
+    while batch := cursor.fetchmany(BATCH_ROWS):
+        yield batch
+
+
+@contextmanager
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Result]:
+    """Run `sql` and give its result to read within the block; DuckDB has no statement timeout,
+    so a timer interrupts the query, reading included, past `timeout_s`."""
+    timed_out = threading.Event()
+
+    def stop() -> None:
+        timed_out.set()
+        con.interrupt()
+
+    timer = threading.Timer(timeout_s, stop)
     timer.start()
     try:
-        cur = con.execute(sql)
-        columns = [d[0] for d in cur.description or []]
-        rows = cur.fetchall()
+        cursor = con.execute(sql)
+        description = cursor.description or []
+        yield Result([d[0] for d in description], [str(d[1]) for d in description], _fetch(cursor))
     except duckdb.InterruptException as err:
-        raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped") from err
+        if timed_out.is_set():
+            raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped") from err
+        raise  # interrupted by the user (Ctrl-C in `tthc shell`)
     finally:
         timer.cancel()
-    return Result(columns, rows)
 
 
-def query_warehouse(warehouse: Path, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Result:
+@contextmanager
+def query_warehouse(warehouse: Path, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Result]:
     con = connect_read_only(warehouse)
     try:
-        return run_sql(con, sql, timeout_s)
+        with run_sql(con, sql, timeout_s) as result:
+            yield result
     finally:
         con.close()
 
@@ -63,7 +90,8 @@ def _csv_cell(value: Any) -> Any:
 def write_csv(result: Result, out: IO[str]) -> None:
     w = csv.writer(out)
     w.writerow([_csv_cell(c) for c in result.columns])
-    w.writerows([[_csv_cell(v) for v in row] for row in result.rows])
+    for batch in result.batches:
+        w.writerows([[_csv_cell(v) for v in row] for row in batch])
 
 
 def _json_default(value: Any) -> Any:
@@ -75,12 +103,19 @@ def _json_default(value: Any) -> Any:
 
 
 def write_json(result: Result, out: IO[str]) -> None:
-    json.dump([dict(zip(result.columns, r)) for r in result.rows], out, ensure_ascii=False, default=_json_default, indent=1)
-    out.write("\n")
+    """A JSON array of objects, written object by object."""
+    out.write("[")
+    first = True
+    for batch in result.batches:
+        for row in batch:
+            out.write("\n " if first else ",\n ")
+            json.dump(dict(zip(result.columns, row)), out, ensure_ascii=False, default=_json_default)
+            first = False
+    out.write("\n]\n")
 
 
 def write_table(result: Result, out: IO[str]) -> None:
-    cells = [["NULL" if v is None else str(v) for v in r] for r in result.rows]
+    cells = [["NULL" if v is None else str(v) for v in r] for r in result.rows()]
     widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(result.columns)]
     out.write("  ".join(n.ljust(w) for n, w in zip(result.columns, widths)).rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")
@@ -88,31 +123,48 @@ def write_table(result: Result, out: IO[str]) -> None:
         out.write("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n")
 
 
+# Float columns shown as percentages when a value is a fraction (0 ≤ v ≤ 1).
+_RATIO_COLUMNS = ("value", "reported_value", "computed_value")
+
+
+def _xlsx_cell(ws: Any, name: str, value: Any) -> Any:
+    """One cell of a streamed sheet: numbers with formats; text always as text, never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, str):
+        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"  # "=HYPERLINK(…)" stays the text it is
+        return cell
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, float):
+        cell.number_format = "0.00%" if name in _RATIO_COLUMNS and 0 <= value <= 1 else "#,##0.00"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        cell.number_format = "#,##0"
+    return cell
+
+
 def write_xlsx(result: Result, target: Path) -> None:
-    """Numbers stay numbers; Excel shows them with the reader's (Vietnamese) separators."""
+    """A workbook written row by row (openpyxl's write-only mode). Numbers stay numbers; Excel
+    shows them with the reader's (Vietnamese) separators."""
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "tthc"
-    ws.append(result.columns)
-    for cell in ws[1]:
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("tthc")
+    header = []
+    for name in result.columns:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.data_type = "s"
         cell.font = Font(bold=True)
-    for row in result.rows:
-        ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
-    for col_idx, name in enumerate(result.columns, start=1):
-        values = [r[col_idx - 1] for r in result.rows]
-        if any(isinstance(v, float) for v in values):
-            fmt = "0.00%" if name in ("value", "reported_value", "computed_value") and all(
-                v is None or (isinstance(v, float) and 0 <= v <= 1) for v in values) else "#,##0.00"
-        elif any(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            fmt = "#,##0"
-        else:
-            continue
-        for cell in ws.iter_cols(min_col=col_idx, max_col=col_idx, min_row=2):
-            for c in cell:
-                c.number_format = fmt
+        header.append(cell)
+    ws.append(header)
+    for batch in result.batches:
+        for row in batch:
+            ws.append([_xlsx_cell(ws, name, v) for name, v in zip(result.columns, row)])
     wb.save(target)
 
 

@@ -15,8 +15,9 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published warehouse: no files outside it, settings locked."""
-    con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+    """A read-only connection to the published warehouse: no files outside it, no directory to
+    write to (not even to spill: a query beyond the memory limit fails), settings locked."""
+    con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False, "temp_directory": ""})
     con.execute("set lock_configuration = true")
     return con
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -104,6 +106,12 @@ def test_query_is_read_only_without_external_access_and_locked(published):
     assert unlock.returncode == 1
     write = tthc("query", "create table marts.x as select 1", "--warehouse", str(published))
     assert write.returncode == 1 and "read-only" in write.stderr
+    # no directory to write to: not a file (COPY), not a spill directory, and none can be set
+    copy = tthc("query", f"copy (select 1) to '{published.parent / 'x.csv'}'", "--warehouse", str(published))
+    assert copy.returncode == 1 and not (published.parent / "x.csv").exists()
+    spill = tthc("query", "select current_setting('temp_directory') as spill", "--format", "csv", "--warehouse", str(published))
+    assert spill.stdout.splitlines()[1] in ("", '""')
+    assert tthc("query", "set temp_directory = '/tmp'", "--warehouse", str(published)).returncode == 1
 
 
 def test_query_time_limit_interrupts(published):
@@ -131,6 +139,35 @@ def test_xlsx_output_keeps_numbers_and_vietnamese_text(published, tmp_path):
     assert name.value == "Quảng Ninh"
     assert (num.value, den.value) == (518, 1552) and num.number_format == "#,##0"
     assert value.value == pytest.approx(518 / 1552) and value.number_format == "0.00%"
+
+
+def test_xlsx_output_writes_text_as_text_never_a_formula(published, tmp_path):
+    target = tmp_path / "out.xlsx"
+    out = tthc("query", "select '=HYPERLINK(\"http://x\")' as unit, '@SUM(1)' as note, 2 as n", "--format", "xlsx",
+               "--output", str(target), "--warehouse", str(published))
+    assert out.returncode == 0, out.stderr
+    unit, note, n = openpyxl.load_workbook(target).active[2]
+    assert (unit.value, unit.data_type) == ('=HYPERLINK("http://x")', "s")
+    assert (note.value, note.data_type) == ("@SUM(1)", "s")
+    assert n.value == 2
+
+
+def test_ctrl_c_in_the_shell_stops_the_query_and_returns_to_the_prompt(published):
+    shell = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "shell", "--warehouse", str(published)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_ROOT,
+    )
+    shell.stdin.write("select count(*) from range(100000000) a, range(100000) b where a.range + b.range = -1;\n")
+    shell.stdin.flush()
+    banner = shell.stdout.readline()
+    assert "read-only" in banner
+    time.sleep(3)  # the query is running
+    shell.send_signal(signal.SIGINT)
+    shell.stdin.write("select 6 * 7 as answer;\n")
+    shell.stdin.close()
+    out = shell.stdout.read()
+    assert shell.wait(timeout=60) == 0, out
+    assert "query interrupted" in out and "42" in out
 
 
 def test_shell_answers_on_the_same_terms(published):
