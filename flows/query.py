@@ -15,6 +15,7 @@ from typing import IO, Any
 
 import duckdb
 
+from flows.ingest.limits import SHEET_ROWS
 from flows.warehouse import connect_read_only
 
 DEFAULT_TIMEOUT_S = 300.0
@@ -162,7 +163,11 @@ def write_xlsx(result: Result, target: Path) -> None:
         cell.font = Font(bold=True)
         header.append(cell)
     ws.append(header)
+    written = 1
     for batch in result.batches:
+        written += len(batch)
+        if written > SHEET_ROWS:
+            raise ValueError(f"more rows than a sheet holds ({SHEET_ROWS - 1:,} under its header): use --format csv")
         for row in batch:
             ws.append([_xlsx_cell(ws, name, v) for name, v in zip(result.columns, row)])
     wb.save(target)
