@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -14,10 +13,11 @@ from prefect.cache_policies import NONE
 
 from flows.ingest.contract import load_contract
 from flows.ingest.decode import DecodeError
+from flows.ingest.deliveries import log_missing, seen_before
 from flows.ingest.discover import FoundFile, discover
 from flows.ingest.labels import HeaderError
 from flows.ingest.limits import FORM_FILE_BYTES, megabytes
-from flows.ingest.load import LogEntry, append_log, deliver, delivered_last, log_file, was_loaded, write_file
+from flows.ingest.load import LogEntry, log_file, write_file
 from flows.ingest.read import HashesAhead, inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
 from flows.ingest.records import is_month, load_records
 
@@ -36,69 +36,6 @@ class IngestSummary:
     @property
     def missing(self) -> list[LogEntry]:
         return [e for e in self.entries if e.status == "missing"]
-
-
-DUPLICATE = "the same content at the same path was loaded before"
-# The content delivered last at each path, of reports not withdrawn since (flows/withdraw.py).
-_DELIVERED_NOT_WITHDRAWN = """
-    with last as (
-        select file_path, file_sha256, delivered_at,
-               row_number() over (partition by file_path order by delivered_at desc) as recency
-        from raw.deliveries
-    )
-    select f.file_path, f.file_sha256, f.dataset, f.province_code, f.period, f.period_start, f.period_end,
-           f.revision, last.delivered_at
-    from last
-    join raw.report_files as f on f.file_path = last.file_path and f.file_sha256 = last.file_sha256
-    where last.recency = 1
-      and not exists (
-          select 1 from audit.withdrawals as w
-          where w.dataset = f.dataset and w.province_code = f.province_code and w.period = f.period
-            and w.withdrawn_at > last.delivered_at)
-    order by f.file_path
-"""
-
-
-def _seen_before(
-    con: duckdb.DuckDBPyConnection, load_id: str, found: FoundFile, sha: str, was_there: bool
-) -> LogEntry | None:
-    """Content loaded before at this path: a duplicate when the path held it at the last
-    published run (`was_there`: the path was in the raw directory then); else a re-delivery
-    (put back after other content, or after the file was gone), which makes it the path's
-    current content again. None: new content."""
-    if not was_loaded(con, found.path, sha):
-        return None
-    last = delivered_last(con, found.path)
-    if was_there and last is not None and last[0] == sha:
-        return _logged(con, load_id, LogEntry(found, sha, "duplicate", DUPLICATE, 0))
-    at = datetime.now(UTC)
-    before = "after the file was gone" if last is not None and last[0] == sha else "after other content"
-    entry = LogEntry(found, sha, "redelivered", f"content loaded before is back at this path {before}: it is current again", 0)
-    con.execute("begin transaction")
-    try:
-        deliver(con, load_id, at, found.path, sha)
-        append_log(con, load_id, at, entry)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return entry
-
-
-def log_missing(con: duckdb.DuckDBPyConnection, load_id: str, present: set[str]) -> list[LogEntry]:
-    """Loaded files no longer in the raw directory: logged `missing`; their reports stay current
-    until someone withdraws them (`tthc withdraw`)."""
-    entries = []
-    for path, sha, dataset, province, period, start, end, revision, delivered in con.execute(_DELIVERED_NOT_WITHDRAWN).fetchall():
-        if path in present:
-            continue
-        found = FoundFile(path, dataset, province, period, start, end, revision)
-        why = (
-            f"loaded on {delivered:%d/%m/%Y}, no longer in the raw directory; its report stays current until it is "
-            f"withdrawn: tthc withdraw {dataset} {province} {period} --reason \"…\""
-        )
-        entries.append(_logged(con, load_id, LogEntry(found, sha, "missing", why)))
-    return entries
 
 
 def _logged(con: duckdb.DuckDBPyConnection, load_id: str, entry: LogEntry) -> LogEntry:
@@ -125,7 +62,7 @@ def load_record_file(
         sha = known_sha or sha256_of_file(raw_dir, found.path)
     except OSError as err:
         return _logged(con, load_id, LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}"))
-    if not known_sha and (seen := _seen_before(con, load_id, found, sha, was_there)):  # a known hash was checked by load_one_file
+    if not known_sha and (seen := seen_before(con, load_id, found, sha, was_there)):  # a known hash was checked by load_one_file
         return seen
     try:
         return load_records(con, inside(raw_dir, found.path), LogEntry(found, sha, "loaded"), load_id, spec)
@@ -165,7 +102,7 @@ def _load(
     contract = load_contract()
     if found.refusal:
         return _logged(con, load_id, LogEntry(found, None, "refused", found.refusal))
-    if known_sha and (seen := _seen_before(con, load_id, found, known_sha, was_there)):
+    if known_sha and (seen := seen_before(con, load_id, found, known_sha, was_there)):
         return seen
     if found.dataset in contract.records:
         return load_record_file(con, raw_dir, load_id, found, known_sha, was_there)
@@ -178,7 +115,7 @@ def _load(
     except OSError as err:
         return _logged(con, load_id, LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}"))
     sha = sha256_of(data)
-    if seen := _seen_before(con, load_id, found, sha, was_there):
+    if seen := seen_before(con, load_id, found, sha, was_there):
         return seen
     try:
         table = parse_report(data, found, contract)
