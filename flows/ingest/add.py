@@ -9,6 +9,7 @@ from flows.ingest.contract import load_contract
 from flows.ingest.decode import DecodeError
 from flows.ingest.discover import EXTENSIONS, parse_name
 from flows.ingest.labels import HeaderError
+from flows.ingest.limits import FORM_FILE_BYTES, megabytes
 from flows.ingest.read import parse_report
 
 
@@ -39,6 +40,9 @@ def add_file(source: Path, raw_dir: Path, dataset: str, province: str, period: s
             f"{', '.join(siblings)} already holds this report and revision; "
             f"send a correction as the next revision (--revision {revision + 1})"
         )
+    size = source.stat().st_size
+    if size > FORM_FILE_BYTES:
+        raise AddError(f"{source.name}: {megabytes(size)}, over the contract's {megabytes(FORM_FILE_BYTES)} for a form file")
     data = source.read_bytes()
     try:
         parse_report(data, found, contract)
