@@ -20,7 +20,7 @@ class DecodeError(ValueError):
     """The file's bytes are not text in an encoding the contract accepts."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextRow:
     line_number: int  # physical line (or sheet row) where the row starts, from 1
     cells: list[str]

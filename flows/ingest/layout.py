@@ -28,14 +28,14 @@ _NUMBERISH = re.compile(r"[-+]?[\d.,\s\u00a0]*\d[\d.,\s\u00a0]*%?")
 _COLUMN_NUMBER = re.compile(r"\(?(\d+)\)?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TableRow:
     line_number: int
     row_kind: str  # data | subtotal | total
     cells: dict[str, str]  # canonical column → text as written (level may be inherited)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SkippedRow:
     line_number: int
     kind: str  # title | header | column_numbers | repeated_header | level | heading | note | blank
