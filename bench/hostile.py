@@ -11,7 +11,7 @@ maximum RSS; a temporary Prefect server is a separate process, not counted):
   over 4,000 rows): seconds and peak memory of the run that turns it away;
 - `tthc query` writing 20M rows to csv and json, and 1M rows to xlsx: seconds and peak memory.
 
-    .venv/bin/python bench/hostile.py [--sizes 100000,200000,400000]
+    .venv/bin/python bench/hostile.py [--sizes 100000,200000,400000] [--parts forms,hostile,queries]
 """
 
 from __future__ import annotations
@@ -72,7 +72,9 @@ def query(warehouse: Path, sql: str, fmt: str, target: Path, env: dict[str, str]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100000,200000,400000")
+    parser.add_argument("--parts", default="forms,hostile,queries", help="which of the three to run")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     env = {**os.environ, "TTHC_MEMORY_LIMIT": os.environ.get("TTHC_MEMORY_LIMIT", "4GB")}
     with tempfile.TemporaryDirectory(prefix="tthc-bench-") as tmp:
         root = Path(tmp)
@@ -81,7 +83,7 @@ def main() -> None:
         print(f"fixed overhead (one small form file): {base:.1f} s, {base_mb:,.0f} MB; "
               f"ingest {base_parts.get('ingest', 0):.1f} s, dbt build {base_parts.get('dbt build', 0):.1f} s")
         print("large form files (dossier_results), added to a warehouse in service:")
-        for size in (int(s) for s in args.sizes.split(",")):
+        for size in (int(s) for s in args.sizes.split(",") if "forms" in parts):
             seconds, mb, parts = add_and_run(root / f"form{size}", "dossier_results/22_2020.csv", large_form(size).encode(), env)
             build = parts.get("dbt build", 0) - base_parts.get("dbt build", 0)
             print(f"  {size:>9,} rows: {seconds:6.1f} s end to end, {seconds - base:6.1f} s above the overhead; "
@@ -96,14 +98,15 @@ def main() -> None:
             "dossier_results/22_2020.csv (a 1 MB field)": HEADER.encode() + b"x" + b"9" * (1 << 20) + b",1\n",
             "dossier_results/22_2020.csv (an unbalanced quote, 4,000 rows)": quote.encode(),
         }
-        for i, (label, data) in enumerate(hostile.items()):
+        for i, (label, data) in enumerate(hostile.items() if "hostile" in parts else []):
             seconds, mb, _ = add_and_run(root / f"hostile{i}", label.split(" ")[0], data, env)
             print(f"  {label}: {len(data) / 1024:,.0f} KB, {seconds:.1f} s, peak {mb:,.0f} MB")
 
         print("query results streamed to a file:")
         warehouse = root / "overhead" / "wh" / "tthc.duckdb"
         big = "select i as n, 'Sở Tư pháp ' || i as unit, i * 1.5 as value from range({}) t(i)"
-        for fmt, rows in (("csv", 20_000_000), ("json", 20_000_000), ("xlsx", 1_000_000)):
+        queries = (("csv", 20_000_000), ("json", 20_000_000), ("xlsx", 1_000_000)) if "queries" in parts else ()
+        for fmt, rows in queries:
             seconds, mb = query(warehouse, big.format(rows), fmt, root / f"out.{fmt}", env)
             size = (root / f"out.{fmt}").stat().st_size / 1024 / 1024
             print(f"  {rows:>10,} rows to {fmt}: {seconds:6.1f} s, {size:,.0f} MB written, peak {mb:,.0f} MB")
