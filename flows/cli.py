@@ -116,7 +116,7 @@ def cmd_results(args: argparse.Namespace) -> int:
     for (province, severity), rows in sorted(groups.items()):
         print(f"  province {province}, {severity}: {len(rows)}")
         for f in rows:
-            where = f["source_file"] + (f", line {f['line_number']}" if f["line_number"] else "")
+            where = f["source_file"] + (f", {f['cell']}" if f.get("cell") else f", line {f['line_number']}" if f["line_number"] else "")
             print(f"    {where}: {f['message']}")
     print(f"Report page: {settings.report_page}")
     return 0

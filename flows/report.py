@@ -133,13 +133,23 @@ def _findings(record: dict[str, Any]) -> str:
         out.append("<table><tr><th>" + _both("Tệp, dòng", "File, line") + "</th><th>" + _both("Nội dung", "Message")
                    + "</th><th>" + _both("Mong đợi", "Expected") + "</th><th>" + _both("Thực tế", "Actual") + "</th></tr>")
         out += [
-            f'<tr><td>{escape(f["source_file"])}{", dòng " + str(f["line_number"]) if f["line_number"] else ""}</td>'
+            f'<tr><td>{escape(f["source_file"])}{escape(_where(f))}</td>'
             f'<td>{escape(f["message_vi"])}<br><span class="en">{escape(f["message"])}</span></td>'
             f'<td class="num">{escape(_vn_figure(f["expected_value"]))}</td><td class="num">{escape(_vn_figure(f["actual_value"]))}</td></tr>'
             for f in rows
         ]
         out.append("</table>")
     return "".join(out)
+
+
+def _where(finding: dict) -> str:
+    """", Biểu II.06b!G9" for a workbook's cell, ", dòng 9, cột 7" for a CSV file's, ", dòng 9" for a row."""
+    cell = finding.get("cell")
+    if cell and cell.startswith("line "):
+        return ", " + cell.replace("line", "dòng", 1).replace(", column", ", cột", 1)
+    if cell:
+        return ", " + cell
+    return f", dòng {finding['line_number']}" if finding["line_number"] else ""
 
 
 def _vn_figure(text: str | None) -> str:

@@ -16,7 +16,7 @@ from flows.settings import Settings
 
 FINDINGS_SQL = """
     select severity, check_code, dataset, province_code, period, source_file, line_number,
-           column_name, message, message_vi, expected_value, actual_value
+           column_name, cell, message, message_vi, expected_value, actual_value
     from marts.data_quality_findings
     order by province_code, period, severity, source_file, line_number
 """

@@ -54,6 +54,10 @@ TABLES = [
         period_end date not null, revision integer not null, load_id varchar not null,
         loaded_at timestamptz not null, rows_read integer not null, file_id bigint)""",
     DELIVERIES,
+    # where each canonical column of a loaded form file sits: its position, and the sheet read
+    """create table if not exists raw.report_columns (
+        file_path varchar not null, file_sha256 varchar not null, column_name varchar not null,
+        position integer not null, sheet varchar)""",
     # reports taken out of the marts by `tthc withdraw`, and why
     """create table if not exists audit.withdrawals (
         dataset varchar not null, province_code varchar not null, period varchar not null,

@@ -106,6 +106,11 @@ def write_file(
             [f.path] * len(rows), [entry.sha256] * len(rows), [r.line_number for r in rows],
             [r.row_kind for r in rows], [load_id] * len(rows), *([r.cells.get(c) for r in rows] for c in cols),
         ])
+        placed = sorted(table.columns.items())
+        insert_columns(con, "raw.report_columns", ["file_path", "file_sha256", "column_name", "position", "sheet"], [
+            [f.path] * len(placed), [entry.sha256] * len(placed), [name for _, name in placed],
+            [index + 1 for index, _ in placed], [table.sheet] * len(placed),
+        ])
         insert_columns(con, "audit.ingest_notes", ["load_id", "file_path", "file_sha256", "line_number", "kind", "text"], [
             [load_id] * len(notes), [f.path] * len(notes), [entry.sha256] * len(notes), *map(list, zip(*notes)),
         ] if notes else [])

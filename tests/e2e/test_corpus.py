@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -171,3 +172,15 @@ def test_a_formula_without_a_saved_value_is_an_error_naming_its_sheet_and_cell(c
     ).fetchall()]
     assert len(messages) == 6
     assert any("Biểu II.06b!H7" in m and "a formula with no saved value" in m for m in messages), messages
+    cells = dict(con.execute(
+        "select column_name, cell from marts.data_quality_findings where source_file = 'dossier_results/34_2022.xlsx'"
+    ).fetchall())
+    assert cells["received_total"] == "Biểu II.06b!C7" and cells["resolved_late"] == "Biểu II.06b!H7"
+
+
+def test_a_finding_in_a_csv_file_names_its_line_and_column(corpus_run):
+    _, con = corpus_run
+    cells = {cell for (cell,) in con.execute(
+        "select cell from marts.data_quality_findings where check_code = 'invalid_count' and source_file like '%.csv'"
+    ).fetchall()}
+    assert cells and all(re.fullmatch(r"line \d+, column \d+", c) for c in cells), cells

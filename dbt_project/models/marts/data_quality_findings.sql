@@ -17,6 +17,12 @@ versions as (
 
 ),
 
+report_columns as (
+
+    select * from {{ ref('stg_raw__report_columns') }}
+
+),
+
 current_revision as (
 
     select
@@ -63,6 +69,13 @@ shown_findings as (
         findings.file_path as source_file,
         findings.line_number,
         findings.column_name,
+        case
+            when report_columns.sheet is not null
+                then report_columns.sheet || '!' || {{ column_letter('report_columns.position') }}
+                || cast(findings.line_number as varchar)
+            when report_columns.position is not null
+                then 'line ' || cast(findings.line_number as varchar) || ', column ' || cast(report_columns.position as varchar)
+        end as cell,
         findings.message,
         findings.message_vi,
         findings.expected_value,
@@ -73,6 +86,11 @@ shown_findings as (
     inner join shown_versions
         on findings.file_path = shown_versions.file_path
         and findings.file_sha256 = shown_versions.file_sha256
+    left join report_columns
+        on findings.file_path = report_columns.file_path
+        and findings.file_sha256 = report_columns.file_sha256
+        and findings.column_name = report_columns.column_name
+        and findings.line_number is not null
 
 )
 
