@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,200000,400000")
     parser.add_argument("--parts", default="forms,hostile,queries", help="which of the three to run")
     args = parser.parse_args()
-    parts = set(args.parts.split(","))
+    chosen = set(args.parts.split(","))
     env = {**os.environ, "TTHC_MEMORY_LIMIT": os.environ.get("TTHC_MEMORY_LIMIT", "4GB")}
     with tempfile.TemporaryDirectory(prefix="tthc-bench-") as tmp:
         root = Path(tmp)
@@ -83,7 +83,7 @@ def main() -> None:
         print(f"fixed overhead (one small form file): {base:.1f} s, {base_mb:,.0f} MB; "
               f"ingest {base_parts.get('ingest', 0):.1f} s, dbt build {base_parts.get('dbt build', 0):.1f} s")
         print("large form files (dossier_results), added to a warehouse in service:")
-        for size in (int(s) for s in args.sizes.split(",") if "forms" in parts):
+        for size in (int(s) for s in args.sizes.split(",") if "forms" in chosen):
             seconds, mb, parts = add_and_run(root / f"form{size}", "dossier_results/22_2020.csv", large_form(size).encode(), env)
             build = parts.get("dbt build", 0) - base_parts.get("dbt build", 0)
             print(f"  {size:>9,} rows: {seconds:6.1f} s end to end, {seconds - base:6.1f} s above the overhead; "
@@ -98,14 +98,14 @@ def main() -> None:
             "dossier_results/22_2020.csv (a 1 MB field)": HEADER.encode() + b"x" + b"9" * (1 << 20) + b",1\n",
             "dossier_results/22_2020.csv (an unbalanced quote, 4,000 rows)": quote.encode(),
         }
-        for i, (label, data) in enumerate(hostile.items() if "hostile" in parts else []):
+        for i, (label, data) in enumerate(hostile.items() if "hostile" in chosen else []):
             seconds, mb, _ = add_and_run(root / f"hostile{i}", label.split(" ")[0], data, env)
             print(f"  {label}: {len(data) / 1024:,.0f} KB, {seconds:.1f} s, peak {mb:,.0f} MB")
 
         print("query results streamed to a file:")
         warehouse = root / "overhead" / "wh" / "tthc.duckdb"
         big = "select i as n, 'Sở Tư pháp ' || i as unit, i * 1.5 as value from range({}) t(i)"
-        queries = (("csv", 20_000_000), ("json", 20_000_000), ("xlsx", 1_000_000)) if "queries" in parts else ()
+        queries = (("csv", 20_000_000), ("json", 20_000_000), ("xlsx", 1_000_000)) if "queries" in chosen else ()
         for fmt, rows in queries:
             seconds, mb = query(warehouse, big.format(rows), fmt, root / f"out.{fmt}", env)
             size = (root / f"out.{fmt}").stat().st_size / 1024 / 1024

@@ -57,7 +57,7 @@
 {# A ratio is numerator / denominator, NULL when it cannot be computed (never 0); a count is its numerator. #}
 {% macro indicator_value(numerator, denominator, is_count) -%}
     case
-        when {{ is_count }} then cast({{ numerator }} as double)
-        else cast({{ numerator }} as double) / nullif({{ denominator }}, 0)
+        when {{ is_count }} then cast({{ numerator }} as double precision)
+        else cast({{ numerator }} as double precision) / nullif({{ denominator }}, 0)
     end
 {%- endmacro %}

@@ -5,7 +5,7 @@
   here and an error finding through count_problem().
 #}
 {% macro count_pattern() -%}
-    '[0-9]{1,3}([.,  \x{00A0}][0-9]{3})+|[0-9]+'
+    '[0-9]{1,3}([.,  ][0-9]{3})+|[0-9]+'
 {%- endmacro %}
 
 {% macro parse_count(column) -%}

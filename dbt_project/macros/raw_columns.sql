@@ -15,15 +15,6 @@
     {{ return(names) }}
 {%- endmacro %}
 
-{# A list of {column_name, value_text, problem} for every cell of `columns` that is not a count. #}
-{% macro count_problems(columns) -%}
-    list_filter([
-        {%- for c in columns %}
-        {'column_name': '{{ c }}', 'value_text': {{ c }}, 'problem': {{ count_problem(c) }}}{{ ',' if not loop.last }}
-        {%- endfor %}
-    ], lambda cell: cell.problem is not null)
-{%- endmacro %}
-
 {# `relation.column,` for each of `columns`: the figures of a dataset, within a select list. #}
 {% macro qualified_columns(relation, columns) -%}
     {%- for c in columns %}

@@ -8,7 +8,7 @@
 {%- endmacro %}
 
 {% macro reported_number(column) -%}
-    {{ dbt.safe_cast("replace(" ~ _reported_digits(column) ~ ", ',', '.')", api.Column.translate_type("double")) }}
+    {{ safe_number("replace(" ~ _reported_digits(column) ~ ", ',', '.')") }}
 {%- endmacro %}
 
 {% macro reported_decimals(column) -%}

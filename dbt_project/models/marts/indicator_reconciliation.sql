@@ -79,7 +79,7 @@ compared as (
         scaled.reported_text,
         scaled.reported_number / scaled.scale as reported_value,
         computed.value as computed_value,
-        0.5 * power(10.0, -scaled.reported_decimals) / scaled.scale as tolerance,
+        cast(0.5 * power(10.0, -scaled.reported_decimals) / scaled.scale as double precision) as tolerance,
         case
             when computed.value is null or scaled.reported_number is null then 'not_computable'
             when abs(computed.value - scaled.reported_number / scaled.scale)

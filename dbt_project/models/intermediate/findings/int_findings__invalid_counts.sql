@@ -16,7 +16,7 @@ cells__{{ dataset }} as (
         file_sha256,
         line_number,
         '{{ dataset }}' as dataset,
-        {{ unnest_list('count_problems') }} as cell
+        {{ list_elements('count_problems') }} as cell
 
     from rows__{{ dataset }}
 
@@ -32,6 +32,21 @@ cells as (
 
 ),
 
+cell_fields as (
+
+    select
+        file_path,
+        file_sha256,
+        line_number,
+        dataset,
+        {{ element_field('cell', 'column_name') }} as column_name,
+        {{ element_field('cell', 'value_text') }} as value_text,
+        {{ element_field('cell', 'problem') }} as problem
+
+    from cells
+
+),
+
 findings as (
 
     select
@@ -41,15 +56,15 @@ findings as (
         'error' as severity,
         'invalid_count' as check_code,
         dataset,
-        cell.column_name as column_name,
-        'Cell "' || cell.value_text || '" in column ' || cell.column_name || ' is not a count (' || cell.problem
+        column_name,
+        'Cell "' || value_text || '" in column ' || column_name || ' is not a count (' || problem
         || '): correct the figure and send the report again as a new revision.' as message,
-        'Ô "' || cell.value_text || '" ở cột ' || cell.column_name || ' không phải là số đếm hợp lệ'
+        'Ô "' || value_text || '" ở cột ' || column_name || ' không phải là số đếm hợp lệ'
         || ': sửa số liệu và gửi lại báo cáo (bản sửa đổi mới).' as message_vi,
         'a whole number ≥ 0' as expected_value,
-        cell.value_text as actual_value
+        value_text as actual_value
 
-    from cells
+    from cell_fields
 
 )
 
