@@ -74,12 +74,20 @@ def project_hash() -> str:
 def _published(settings: Settings, *queries: str) -> list[list[tuple]] | None:
     """The rows of each query on the published warehouse's audit tables; None when there is no
     published warehouse, or it was published before these tables existed."""
-    if not settings.warehouse.exists():
+    if settings.target == "postgres":
+        import psycopg
+
+        from flows import postgres
+
+        con = postgres.connect(settings.postgres_url)
+        missing: type[Exception] = psycopg.errors.UndefinedTable
+    elif settings.warehouse.exists():
+        con, missing = connect_read_only(settings.warehouse), duckdb.CatalogException
+    else:
         return None
-    con = connect_read_only(settings.warehouse)
     try:
         return [con.execute(q).fetchall() for q in queries]
-    except duckdb.CatalogException:
+    except missing:
         return None
     finally:
         con.close()

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from flows.query import FORMATS
-from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, load_settings
+from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, TARGETS, load_settings
 
 WAREHOUSE_HELP = "published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)"
 RAW_DIR_HELP = "directory of report files (default raw/, or TTHC_RAW_DIR)"
+TARGET_HELP = "where the warehouse lives: duckdb (default, or TTHC_TARGET) or postgres (TTHC_POSTGRES_URL)"
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -22,7 +23,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.ingest.read import hash_ahead
     from flows.publish import RunInProgress, remove_work, writer_lock
 
-    settings = load_settings(args.raw_dir, args.warehouse)
+    try:
+        settings = load_settings(args.raw_dir, args.warehouse, args.target)
+    except ValueError as err:
+        print(f"tthc run: {err}", file=sys.stderr)
+        return 1
     try:
         # Nothing new: say so without starting Prefect (the flow makes the same check for scheduled runs).
         with writer_lock(settings):
@@ -36,7 +41,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"tthc run: {err}", file=sys.stderr)
         return 1
     ahead = hash_ahead(settings.raw_dir, new_exports(settings, now))  # while Prefect imports and starts
-    return _run_flow("run", args, full_refresh=args.full_refresh, ahead=ahead)
+    return _run_flow("run", args, full_refresh=args.full_refresh, ahead=ahead, target=settings.target)
 
 
 def _run_flow(command: str, args: argparse.Namespace, **options: Any) -> int:
@@ -61,7 +66,11 @@ def _run_flow(command: str, args: argparse.Namespace, **options: Any) -> int:
 def cmd_withdraw(args: argparse.Namespace) -> int:
     from flows.withdraw import Withdrawal, check_withdrawal
 
-    settings = load_settings(args.raw_dir, args.warehouse)
+    try:
+        settings = load_settings(args.raw_dir, args.warehouse, args.target)
+    except ValueError as err:
+        print(f"tthc withdraw: {err}", file=sys.stderr)
+        return 1
     withdrawal = Withdrawal(args.dataset, args.province, args.period, args.reason.strip())
     if not withdrawal.reason:
         print("tthc withdraw: say why with --reason", file=sys.stderr)
@@ -70,7 +79,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     if problem:
         print(f"tthc withdraw: {problem}", file=sys.stderr)
         return 1
-    return _run_flow("withdraw", args, withdrawal=withdrawal)
+    return _run_flow("withdraw", args, withdrawal=withdrawal, target=settings.target)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -258,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", help=WAREHOUSE_HELP)
     run.add_argument("--full-refresh", action="store_true",
                      help="build every dbt node, not only those downstream of what changed")
+    run.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     run.set_defaults(func=cmd_run)
 
     withdraw = sub.add_parser(
@@ -268,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     withdraw.add_argument("--reason", required=True, help="why, for the record")
     withdraw.add_argument("--raw-dir", help=RAW_DIR_HELP)
     withdraw.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    withdraw.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     withdraw.set_defaults(func=cmd_withdraw)
 
     add = sub.add_parser("add", help="take in a report file with any name, under its canonical name in the raw directory")

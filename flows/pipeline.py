@@ -15,7 +15,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
+from flows import postgres
 from flows.changes import (
+    EVERYTHING,
     FileStat,
     Unchanged,
     build_selection,
@@ -44,7 +46,7 @@ from flows.schema import ensure_warehouse
 from flows.settings import Settings, load_settings
 from flows.summary import summary_markdown
 from flows.transform import BuildOutcome, build, dbt_session, generate_docs
-from flows.warehouse import connect
+from flows.warehouse import connect_writer
 from flows.withdraw import Withdrawal, record_withdrawal
 
 HEADLINE_SQL = """
@@ -62,13 +64,21 @@ class Plan:
 
     run_id: str
     settings: Settings
-    work: Path
+    work: Path | None  # the DuckDB working file (None on the PostgreSQL target: its working schemas)
     project: str  # hash of the dbt project
     raw_now: dict[str, FileStat]  # the raw files as found before any was read
     built_by: tuple[str, str | None] | None  # (project hash, docs fingerprint) of the working copy's last build
     full_refresh: bool  # asked to build every node, incremental models from scratch
     datasets: tuple[str, ...]  # the contract's datasets (forms, reported, records)
     withdrawal: Withdrawal | None = None  # a report this run takes out of the marts
+
+    @property
+    def on_postgres(self) -> bool:
+        return self.settings.target == "postgres"
+
+    def connect(self) -> Any:
+        """The connection the run writes through (flows/warehouse.py connect_writer)."""
+        return connect_writer(self.settings, self.work)
 
     @property
     def project_changed(self) -> bool:
@@ -90,6 +100,7 @@ class RunOutcome:
     marts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # what the run log keeps of the marts
     error: str | None = None  # why the run stopped, when something failed outside the files and tests
     withdrawal: Withdrawal | None = None
+    target: str = "duckdb"  # where the warehouse was published: duckdb (the file) or postgres
 
     @property
     def exit_code(self) -> int:
@@ -109,12 +120,14 @@ def run_pipeline(
     full_refresh: bool = False,
     ahead: HashesAhead | None = None,
     withdrawal: Withdrawal | None = None,
+    target: str | None = None,
 ) -> RunOutcome:
     """Load every report under the raw directory, build and test what changed, publish if it passes.
 
     `ahead`: hashes of new record exports that `tthc run` started before Prefect did.
-    `withdrawal`: a report to take out of the marts (`tthc withdraw`); every node is rebuilt."""
-    settings = load_settings(raw_dir, warehouse)
+    `withdrawal`: a report to take out of the marts (`tthc withdraw`); every node is rebuilt.
+    `target`: duckdb (the default, or TTHC_TARGET) or postgres (TTHC_POSTGRES_URL)."""
+    settings = load_settings(raw_dir, warehouse, target)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     timings: dict[str, float] = {}
     ingested, built = IngestSummary([]), BuildOutcome.not_needed()
@@ -134,7 +147,7 @@ def run_pipeline(
         with _timed(timings, "publish"):
             published = publish_run(plan, built, docs_needed)
     return report(RunOutcome(run_id, ingested, built, published, settings.warehouse, headline, timings,
-                             flow_run_id=flow_run.id, marts=marts, withdrawal=withdrawal))
+                             flow_run_id=flow_run.id, marts=marts, withdrawal=withdrawal, target=settings.target))
 
 
 @task(cache_policy=NONE)
@@ -149,9 +162,9 @@ def prepare(settings: Settings, run_id: str, full_refresh: bool, withdrawal: Wit
     if unchanged is not None:
         get_run_logger().info("%s", unchanged.message())
         return unchanged
-    work = prepare_work_file(settings)  # removes a dead run's copy first
+    work = None if settings.target == "postgres" else prepare_work_file(settings)
     contract = load_contract()
-    con = connect(work)
+    con = connect_writer(settings, work)
     try:
         ensure_warehouse(con, contract)
         set_current_run(con, run_id)
@@ -167,7 +180,7 @@ def prepare(settings: Settings, run_id: str, full_refresh: bool, withdrawal: Wit
 @task(cache_policy=NONE)
 def ingest_files(plan: Plan, ahead: HashesAhead | None) -> IngestSummary:
     """Every file under the raw directory loaded, logged as a duplicate, or turned away with its reason."""
-    con = connect(plan.work)
+    con = plan.connect()
     try:
         return ingest(con, plan.settings.raw_dir, plan.run_id, known_hashes(con, plan.raw_now), ahead)
     finally:
@@ -176,12 +189,25 @@ def ingest_files(plan: Plan, ahead: HashesAhead | None) -> IngestSummary:
 
 @task(cache_policy=NONE)
 def build_marts(plan: Plan, selection: tuple[str, ...] | None) -> BuildOutcome:
-    """dbt build of the nodes downstream of what changed (None: nothing changed, the marts stand)."""
+    """dbt build of the nodes downstream of what changed (None: nothing changed, the marts stand).
+
+    On PostgreSQL every node is built, into working schemas; a build whose tests passed swaps
+    them in at once (one transaction), since what the run records next reads the marts."""
     if selection is None:
         get_run_logger().info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
         return BuildOutcome.not_needed()
-    with dbt_session(plan.work, plan.settings.dbt_target_dir) as dbt:
-        return build(dbt, selection, plan.full_refresh)
+    if not plan.on_postgres:
+        with dbt_session(plan.work, plan.settings.dbt_target_dir) as dbt:
+            return build(dbt, selection, plan.full_refresh)
+    url = plan.settings.postgres_url
+    with dbt_session(None, plan.settings.dbt_target_dir / "postgres", url, postgres.WORK_SUFFIX) as dbt:
+        built = build(dbt, EVERYTHING, plan.full_refresh)
+    con = plan.connect()
+    try:
+        (postgres.publish_schemas if built.success else postgres.drop_work_schemas)(con)
+    finally:
+        con.close()
+    return built
 
 
 @task(cache_policy=NONE)
@@ -191,16 +217,18 @@ def record_results(
     """Tests, the build, the run id on every mart and the raw files as found, in the working file.
     Returns what the run log keeps of the marts, the headline indicators, and whether the docs
     must be generated again."""
-    con = connect(plan.work)
+    con = plan.connect()
     try:
-        store_test_results(con, built)
         docs_needed = False
+        if built.success:  # a failed run's tests and files are in its record, not the warehouse's history
+            store_test_results(con, built)
+            record_raw_state(con, plan.raw_now, {e.found.path: (e.status, e.sha256) for e in ingested.entries}, plan.run_id)
         if built.success and not built.skipped:
-            stamp_run_id(con, plan.run_id)
+            if not plan.on_postgres:  # there every node was built, with the run's id
+                stamp_run_id(con, plan.run_id)
             fingerprint = docs_fingerprint(con, plan.project)
             docs_needed = not plan.settings.docs_page.exists() or plan.built_by is None or plan.built_by[1] != fingerprint
             record_build(con, plan.run_id, plan.project, fingerprint)
-        record_raw_state(con, plan.raw_now, {e.found.path: (e.status, e.sha256) for e in ingested.entries}, plan.run_id)
         headline = con.execute(HEADLINE_SQL).fetchall() if built.success else []
         return collect_marts(con), headline, docs_needed
     finally:
@@ -210,7 +238,7 @@ def record_results(
 @task(cache_policy=NONE)
 def settle(plan: Plan, ingested: IngestSummary) -> IngestSummary:
     """Files the build found rejected (an error finding) or superseded (a newer revision is in use)."""
-    con = connect(plan.work)
+    con = plan.connect()
     try:
         settled = settle_statuses(con, plan.run_id)
     finally:
@@ -227,16 +255,23 @@ def settle(plan: Plan, ingested: IngestSummary) -> IngestSummary:
 def publish_run(plan: Plan, built: BuildOutcome, docs_needed: bool) -> bool:
     """Only a build whose tests passed replaces the published warehouse (and, when they changed, its docs)."""
     if not built.success:
-        discard(plan.work)
+        if plan.work is not None:
+            discard(plan.work)
         return False
     docs = None
     if docs_needed:
         try:
-            with dbt_session(plan.work, plan.settings.dbt_target_dir) as dbt:
-                docs = generate_docs(dbt)
+            if plan.on_postgres:  # the schemas were swapped in: the docs read them by their names
+                target = plan.settings.dbt_target_dir / "postgres-docs"
+                with dbt_session(None, target, plan.settings.postgres_url) as dbt:
+                    docs = generate_docs(dbt)
+            else:
+                with dbt_session(plan.work, plan.settings.dbt_target_dir) as dbt:
+                    docs = generate_docs(dbt)
         except RuntimeError as err:  # the data passed its tests: publish it, without fresh docs
             get_run_logger().error("%s; the docs page keeps the previous version", err)
-    publish(plan.work, plan.settings)
+    if plan.work is not None:
+        publish(plan.work, plan.settings)
     if docs is not None:
         publish_file(docs, plan.settings.docs_page)
     return True

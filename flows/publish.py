@@ -20,9 +20,16 @@ class RunInProgress(RuntimeError):
 
 @contextmanager
 def writer_lock(settings: Settings, wait: bool = False) -> Iterator[None]:
-    """One writer at a time, across processes and terminals (an OS file lock).
+    """One writer at a time, across processes and terminals (an OS file lock; on the PostgreSQL
+    target, an advisory lock in the database, across machines).
 
     By hand a second run stops with a message; a scheduled run (`wait`) queues behind the first."""
+    if settings.target == "postgres":
+        from flows import postgres
+
+        with postgres.writer_lock(settings.postgres_url):
+            yield
+        return
     settings.lock_file.parent.mkdir(parents=True, exist_ok=True)
     with open(settings.lock_file, "a+") as f:
         try:
@@ -45,8 +52,17 @@ def writer_lock(settings: Settings, wait: bool = False) -> Iterator[None]:
 
 def remove_work(settings: Settings) -> None:
     """Remove the working copy: one left by a dead run (the caller holds the writer lock, so no
-    live run owns it), or this run's after it failed, so that a full disk is freed again."""
+    live run owns it), or this run's after it failed, so that a full disk is freed again. On the
+    PostgreSQL target, the working schemas."""
     shutil.rmtree(settings.work_dir, ignore_errors=True)
+    if settings.target == "postgres":
+        from flows import postgres
+
+        con = postgres.connect(settings.postgres_url)
+        try:
+            postgres.drop_work_schemas(con)
+        finally:
+            con.close()
 
 
 def prepare_work_file(settings: Settings) -> Path:

@@ -51,7 +51,7 @@ def docs_fingerprint(con: duckdb.DuckDBPyConnection, project: str) -> str:
     type). The docs are generated again only when it changes."""
     digest = hashlib.sha256(project.encode())
     for row in con.execute(
-        "select table_schema, table_name, column_name, data_type from information_schema.columns order by all"
+        "select table_schema, table_name, column_name, data_type from information_schema.columns order by 1, 2, 3, 4"
     ).fetchall():
         digest.update("\0".join(row).encode() + b"\n")
     return digest.hexdigest()
@@ -75,10 +75,10 @@ def settle_statuses(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, tu
         select
             log.file_path,
             v.is_rejected,
-            first(
+            (array_agg(
                 coalesce('line ' || f.line_number || ': ', '') || f.message
                 order by f.line_number nulls last, f.column_name
-            ) as first_error
+            ))[1] as first_error
         from audit.ingest_log as log
         join intermediate.int_report_versions as v
             on v.file_path = log.file_path and v.file_sha256 = log.file_sha256

@@ -78,6 +78,7 @@ def run_record(outcome: Any) -> dict[str, Any]:
         "flow_run_id": outcome.flow_run_id,
         "published": outcome.published,
         "warehouse": str(outcome.warehouse),
+        "target": outcome.target,
         "exit_code": outcome.exit_code,
         "error": outcome.error,
         "withdrawal": outcome.withdrawal.describe() if outcome.withdrawal is not None else None,

@@ -46,7 +46,9 @@ class Settings:
     """Where a run reads raw files and publishes the warehouse."""
 
     raw_dir: Path
-    warehouse: Path
+    warehouse: Path  # the published DuckDB file; with the PostgreSQL target, where runs and pages are kept
+    target: str = "duckdb"  # duckdb | postgres
+    postgres_url: str | None = None  # libpq URL of the PostgreSQL target (TTHC_POSTGRES_URL)
 
     @property
     def work_dir(self) -> Path:
@@ -76,8 +78,20 @@ class Settings:
         return self.warehouse.parent / "dbt_target"
 
 
-def load_settings(raw_dir: str | Path | None = None, warehouse: str | Path | None = None) -> Settings:
-    """Arguments win over TTHC_RAW_DIR / TTHC_WAREHOUSE, which win over the defaults."""
+TARGETS = ("duckdb", "postgres")
+
+
+def load_settings(
+    raw_dir: str | Path | None = None, warehouse: str | Path | None = None, target: str | None = None
+) -> Settings:
+    """Arguments win over TTHC_RAW_DIR / TTHC_WAREHOUSE / TTHC_TARGET, which win over the
+    defaults. The PostgreSQL target reads its URL from TTHC_POSTGRES_URL."""
     raw = raw_dir or os.environ.get("TTHC_RAW_DIR") or PROJECT_ROOT / "raw"
     wh = warehouse or os.environ.get("TTHC_WAREHOUSE") or PROJECT_ROOT / "warehouse" / "tthc.duckdb"
-    return Settings(raw_dir=Path(raw).resolve(), warehouse=Path(wh).resolve())
+    chosen = target or os.environ.get("TTHC_TARGET") or "duckdb"
+    if chosen not in TARGETS:
+        raise ValueError(f"target {chosen!r} is not one of {', '.join(TARGETS)}")
+    url = os.environ.get("TTHC_POSTGRES_URL")
+    if chosen == "postgres" and not url:
+        raise ValueError("the postgres target needs TTHC_POSTGRES_URL, e.g. postgresql://tthc@127.0.0.1:5432/tthc")
+    return Settings(raw_dir=Path(raw).resolve(), warehouse=Path(wh).resolve(), target=chosen, postgres_url=url)

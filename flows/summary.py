@@ -21,7 +21,8 @@ def summary_lines(record: dict[str, Any]) -> list[str]:
     """What a run did, in a few lines: files, tests, timings and headline indicators."""
     if record.get("unchanged"):
         return [record["unchanged"]]
-    published = f"published to {record['warehouse']}" if record["published"] else "NOT published"
+    where = "the PostgreSQL target" if record.get("target") == "postgres" else record["warehouse"]
+    published = f"published to {where}" if record["published"] else "NOT published"
     counts: dict[str, int] = {status: 0 for status in FILE_STATUSES}
     for f in record["files"]:
         counts[f["status"]] = counts.get(f["status"], 0) + 1

@@ -66,9 +66,10 @@ class Dbt:
     """dbt invoked in this process on one database file, with a profile of its own (no environment
     variables): `dbt_session` makes one and closes dbt's DuckDB connection when it ends."""
 
-    def __init__(self, profiles_dir: Path, target_dir: Path) -> None:
+    def __init__(self, profiles_dir: Path, target_dir: Path, dbt_vars: dict[str, str] | None = None) -> None:
         self.profiles_dir = profiles_dir
         self.target_dir = target_dir
+        self.dbt_vars = dbt_vars or {}
 
     def invoke(self, *args: str) -> dbtRunnerResult:
         from dbt.cli.main import dbtRunner
@@ -79,27 +80,42 @@ class Dbt:
             "--profiles-dir", str(self.profiles_dir),
             "--target-path", str(self.target_dir),
             "--log-path", str(self.target_dir / "logs"),
+            *(["--vars", json.dumps(self.dbt_vars)] if self.dbt_vars else []),
         ])
 
 
 @contextmanager
-def dbt_session(database: Path, target_dir: Path) -> Iterator[Dbt]:
-    """dbt pointed at `database` for the duration of the block.
+def dbt_session(
+    database: Path | None, target_dir: Path, postgres_url: str | None = None, schema_suffix: str = ""
+) -> Iterator[Dbt]:
+    """dbt pointed at the DuckDB file `database`, or at the PostgreSQL database `postgres_url`
+    (building into schemas named with `schema_suffix`), for the duration of the block.
 
     The profile is the project's profiles.yml with this file and the run's memory limit written
-    in, under the target directory. Its content is the same every run of a warehouse (a run works
-    on a copy at a fixed path), so dbt's partial parsing keeps its cache."""
+    in (or the PostgreSQL connection), under the target directory. Its content is the same every
+    run of a warehouse (a run works on a copy at a fixed path), so dbt's partial parsing keeps its
+    cache."""
+    from flows import postgres
+
     profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
-    for output in profile["tthc"]["outputs"].values():
-        output["path"] = str(database)
-        output.setdefault("settings", {})["memory_limit"] = MEMORY_LIMIT
+    if postgres_url is None:
+        for output in profile["tthc"]["outputs"].values():
+            output["path"] = str(database)
+            output.setdefault("settings", {})["memory_limit"] = MEMORY_LIMIT
+    else:
+        profile["tthc"] = {"target": "postgres", "outputs": {"postgres": postgres.dbt_output(postgres_url)}}
     profiles_dir = target_dir / "profile"
     profiles_dir.mkdir(parents=True, exist_ok=True)
     (profiles_dir / "profiles.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
     try:
-        yield Dbt(profiles_dir, target_dir)
+        yield Dbt(profiles_dir, target_dir, {"schema_suffix": schema_suffix} if schema_suffix else None)
     finally:
-        _close_duckdb()
+        if postgres_url is None:
+            _close_duckdb()
+        else:
+            from dbt.adapters.factory import cleanup_connections
+
+            cleanup_connections()
 
 
 def _close_duckdb() -> None:

@@ -1,17 +1,29 @@
-"""Opening DuckDB files: the one place connections are made."""
+"""Opening connections: the one place they are made (DuckDB files; the PostgreSQL target through
+flows/postgres.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from flows.settings import MEMORY_LIMIT, STORAGE_VERSION
+from flows.settings import MEMORY_LIMIT, STORAGE_VERSION, Settings
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-write connection to a working file, within the run's memory limit."""
     return duckdb.connect(str(path), config={"memory_limit": MEMORY_LIMIT})
+
+
+def connect_writer(settings: Settings, work: Path | None) -> Any:
+    """The connection a run writes through: its DuckDB working file, or the PostgreSQL database
+    (flows/postgres.py: the same calls, with COPY for bulk rows)."""
+    if settings.target == "postgres":
+        from flows import postgres
+
+        return postgres.connect(settings.postgres_url)
+    return connect(work)
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:

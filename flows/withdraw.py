@@ -29,9 +29,14 @@ class Withdrawal:
 
 def check_withdrawal(settings: Settings, withdrawal: Withdrawal) -> str | None:
     """Why the published warehouse cannot take this withdrawal (no such report), or None."""
-    if not settings.warehouse.exists():
+    if settings.target == "postgres":
+        from flows import postgres
+
+        con = postgres.connect(settings.postgres_url)
+    elif settings.warehouse.exists():
+        con = connect_read_only(settings.warehouse)
+    else:
         return f"no published warehouse at {settings.warehouse}: nothing to withdraw"
-    con = connect_read_only(settings.warehouse)
     try:
         versions = con.execute(
             "select count(*) from raw.report_files where dataset = ? and province_code = ? and period = ?",

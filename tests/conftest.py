@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +44,25 @@ def shipped_db(shipped_run) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(shipped_run.warehouse), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session (tests/postgres_server.py), its database's URL.
+    Skipped, saying so, where PostgreSQL is not installed; never under CI (`.ci/run` installs it)."""
+    from tests.postgres_server import running_postgres, server_binaries
+
+    if server_binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed; .ci/run installs Debian's postgresql package")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql): the PostgreSQL target is not tested")
+    root = Path(tempfile.mkdtemp(prefix="tthc-pg-"))
+    root.chmod(0o755)  # the server runs as the postgres user where tests run as root
+    try:
+        with running_postgres(root / "server") as url:
+            yield url
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def mart_rows(warehouse: Path) -> dict[str, list[tuple]]:

@@ -20,6 +20,7 @@ from flows.ingest.limits import FORM_FILE_BYTES, megabytes
 from flows.ingest.load import LogEntry, log_file, write_file
 from flows.ingest.read import HashesAhead, inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
 from flows.ingest.records import is_month, load_records
+from flows.postgres import PgConnection
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ def load_record_file(
 ) -> LogEntry:
     """A record-level export (dossiers): same naming, history and duplicate rules, typed by DuckDB."""
     spec = load_contract().records[found.dataset]
+    if isinstance(con, PgConnection):
+        why = f"{found.path}: dossier exports are loaded by the DuckDB target only, so far (issue 13)"
+        return _logged(con, load_id, LogEntry(found, None, "refused", why))
     if not is_month(found) or not found.path.lower().endswith(".csv"):
         why = f"{found.path}: {found.dataset} files are CSV exports of one calendar month (<province>_YYYY-MM.csv)"
         return _logged(con, load_id, LogEntry(found, None, "refused", why))

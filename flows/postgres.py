@@ -1,0 +1,123 @@
+"""The PostgreSQL target: its connection, run lock, working schemas and publish.
+
+The raw and audit schemas are history, written file by file as on DuckDB. dbt builds each run
+into working schemas (`marts__work`, …); a run whose tests pass swaps them in with one
+transaction of `ALTER SCHEMA … RENAME`, keeping the previous ones as `*_previous`, so that a
+reader never sees half a run. The run lock is an advisory lock held by a session of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import psycopg
+
+# The schemas dbt builds (seeds, staging, intermediate, marts), swapped in whole by a publish.
+DBT_SCHEMAS = ("reference", "staging", "intermediate", "marts")
+# dbt's stored test failures go to `audit` + suffix; a publish moves those tables into `audit`.
+TEST_FAILURES = "audit"
+WORK_SUFFIX = "__work"
+PREVIOUS_SUFFIX = "_previous"
+LOCK_KEY = 7_263_371  # pg_advisory_lock key of the writer lock: one run at a time per database
+
+
+class PgConnection:
+    """A psycopg connection with the few DuckDB-style calls the flow makes: `execute(sql, params)`
+    with `?` placeholders, `executemany`, explicit `begin transaction` / `commit` / `rollback`
+    statements (autocommit between them), and `copy_rows` for bulk rows."""
+
+    def __init__(self, url: str) -> None:
+        self.raw = psycopg.connect(url, autocommit=True)
+
+    @staticmethod
+    def _sql(sql: str, params: Sequence[Any] | None) -> str:
+        return sql.replace("%", "%%").replace("?", "%s") if params else sql
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor:
+        return self.raw.execute(self._sql(sql, params), params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.raw.cursor() as cursor:
+            cursor.executemany(self._sql(sql, rows[0] if rows else None), rows)
+
+    def copy_rows(self, table: str, names: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
+        """COPY rows into `table` (identifiers already quoted by the caller)."""
+        with self.raw.cursor() as cursor, cursor.copy(f"copy {table} ({', '.join(names)}) from stdin") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def connect(url: str) -> PgConnection:
+    return PgConnection(url)
+
+
+def dbt_output(url: str) -> dict[str, Any]:
+    """The dbt-postgres profile output for a libpq URL (its password, or PGPASSWORD)."""
+    parts = urlparse(url)
+    return {
+        "type": "postgres", "host": parts.hostname or "localhost", "port": parts.port or 5432,
+        "user": unquote(parts.username or ""),
+        "password": unquote(parts.password or "") or os.environ.get("PGPASSWORD", ""),
+        "dbname": unquote(parts.path.lstrip("/")) or "postgres", "schema": "public", "threads": 2,
+    }
+
+
+@contextmanager
+def writer_lock(url: str) -> Iterator[None]:
+    """One writer at a time on the database: an advisory lock held by a session of its own."""
+    from flows.publish import RunInProgress
+
+    with psycopg.connect(url, autocommit=True) as session:
+        if not session.execute("select pg_try_advisory_lock(%s)", [LOCK_KEY]).fetchone()[0]:
+            holder = session.execute(
+                "select pid from pg_locks where locktype = 'advisory' and objid = %s and granted", [LOCK_KEY]
+            ).fetchone()
+            raise RunInProgress(f"another run is writing the PostgreSQL warehouse (backend pid {holder[0] if holder else '?'})")
+        try:
+            yield
+        finally:
+            session.execute("select pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+def _schemas(con: PgConnection) -> set[str]:
+    return {name for (name,) in con.execute("select nspname from pg_namespace").fetchall()}
+
+
+def drop_work_schemas(con: PgConnection) -> None:
+    """Remove the working schemas of a run that died or failed (the caller holds the lock)."""
+    for schema in (*DBT_SCHEMAS, TEST_FAILURES):
+        con.execute(f'drop schema if exists "{schema}{WORK_SUFFIX}" cascade')
+
+
+def publish_schemas(con: PgConnection) -> None:
+    """Swap the working schemas in, in one transaction; the previous ones become *_previous."""
+    present = _schemas(con)
+    con.execute("begin transaction")
+    try:
+        for schema in DBT_SCHEMAS:
+            con.execute(f'drop schema if exists "{schema}{PREVIOUS_SUFFIX}" cascade')
+            if schema in present:
+                con.execute(f'alter schema "{schema}" rename to "{schema}{PREVIOUS_SUFFIX}"')
+            con.execute(f'alter schema "{schema}{WORK_SUFFIX}" rename to "{schema}"')
+        if TEST_FAILURES + WORK_SUFFIX in present:
+            failures = con.execute(
+                "select tablename from pg_tables where schemaname = ?", [TEST_FAILURES + WORK_SUFFIX]
+            ).fetchall()
+            for (table,) in failures:
+                if not re.fullmatch(r"[a-z0-9_]+", table):
+                    continue
+                con.execute(f'drop table if exists "{TEST_FAILURES}"."{table}"')
+                con.execute(f'alter table "{TEST_FAILURES}{WORK_SUFFIX}"."{table}" set schema "{TEST_FAILURES}"')
+            con.execute(f'drop schema "{TEST_FAILURES}{WORK_SUFFIX}" cascade')
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise

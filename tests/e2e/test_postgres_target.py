@@ -1,0 +1,122 @@
+"""The same project on a real PostgreSQL server: `tthc run --target postgres` publishes marts
+identical to the DuckDB target's, through working schemas swapped in by one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+
+import duckdb
+import psycopg
+import pytest
+
+from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW
+
+
+def _database(server_url: str, name: str) -> str:
+    """A new database on the test server; its URL."""
+    with psycopg.connect(server_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as con:
+        con.execute(f'drop database if exists "{name}"')
+        con.execute(f'create database "{name}"')
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def tthc(*args: str, url: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=900,
+        env={**os.environ, "TTHC_POSTGRES_URL": url},
+    )
+
+
+def _comparable(value):
+    if isinstance(value, float | Decimal):
+        return round(float(value), 9)
+    return value
+
+
+def _marts(rows_of, tables: list[str], columns_of) -> dict[str, list[tuple]]:
+    """Every mart's rows, less the ids of runs and loads and the times files arrived (two runs differ in them)."""
+    out = {}
+    for table in tables:
+        names = [c for c, kind in columns_of(table) if c not in ("run_id", "load_id") and "timestamp" not in kind.lower()]
+        select = ", ".join(f'"{c}"' for c in names)
+        out[table] = sorted((tuple(_comparable(v) for v in row) for row in rows_of(f'select {select} from marts."{table}"')), key=repr)
+    return out
+
+
+def _duckdb_marts(path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        return _marts(lambda sql: con.execute(sql).fetchall(), tables, lambda t: con.execute(
+            "select column_name, data_type from information_schema.columns where table_schema = 'marts' and table_name = ?", [t]
+        ).fetchall())
+    finally:
+        con.close()
+
+
+def _postgres_marts(url: str) -> dict[str, list[tuple]]:
+    with psycopg.connect(url) as con:
+        tables = [t for (t,) in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        return _marts(lambda sql: con.execute(sql).fetchall(), tables, lambda t: con.execute(
+            "select column_name, data_type from information_schema.columns where table_schema = 'marts' and table_name = %s", [t]
+        ).fetchall())
+
+
+@pytest.mark.parametrize("source", [SHIPPED_RAW, CORPUS], ids=["shipped", "corpus"])
+def test_both_targets_publish_the_same_marts(postgres_url, tmp_path, source):
+    raw = tmp_path / "raw"
+    shutil.copytree(source, raw, symlinks=True)
+    url = _database(postgres_url, f"tthc_{source.name}")
+    on_duckdb = tthc("run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "duck" / "tthc.duckdb"), url=url)
+    on_postgres = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "pg" / "tthc.duckdb"), url=url)
+    assert on_duckdb.returncode in (0, 3), on_duckdb.stdout + on_duckdb.stderr
+    assert on_postgres.returncode == on_duckdb.returncode, on_postgres.stdout + on_postgres.stderr
+    assert "published to the PostgreSQL target" in on_postgres.stdout
+    duck, pg = _duckdb_marts(tmp_path / "duck" / "tthc.duckdb"), _postgres_marts(url)
+    assert sorted(pg) == sorted(duck)
+    for table in duck:
+        assert pg[table] == duck[table], table
+    if source == SHIPPED_RAW:
+        with psycopg.connect(url) as con:
+            assert con.execute(
+                "select numerator, denominator from marts.province_indicators "
+                "where province_code = '22' and period = '2020' and indicator_code = 'national_portal_integration_rate'"
+            ).fetchone() == (518, 1552)
+            schemas = {s for (s,) in con.execute("select nspname from pg_namespace").fetchall()}
+        assert not {s for s in schemas if s.endswith("__work")}  # swapped in, none left behind
+        again = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "pg" / "tthc.duckdb"), url=url)
+        assert again.returncode == 0 and "Nothing new" in again.stdout, again.stdout + again.stderr
+
+
+def test_a_second_writer_on_the_same_database_stops_with_a_clear_message(postgres_url, tmp_path):
+    from flows import postgres
+    from flows.publish import RunInProgress
+
+    url = _database(postgres_url, "tthc_lock")
+    with postgres.writer_lock(url):
+        with pytest.raises(RunInProgress, match="another run is writing the PostgreSQL warehouse"):
+            with postgres.writer_lock(url):
+                pass
+    with postgres.writer_lock(url):  # released
+        pass
+
+
+def test_dates_survive_the_round_trip(postgres_url):
+    # COPY keeps dates and times as they are (no text round trip through a locale).
+    from flows import postgres
+
+    url = _database(postgres_url, "tthc_copy")
+    con = postgres.connect(url)
+    try:
+        con.execute("create table t (d date, ts timestamptz, n integer, s varchar)")
+        when = dt.datetime(2026, 11, 29, 5, 30, tzinfo=dt.UTC)
+        con.copy_rows("t", ["d", "ts", "n", "s"], iter([(dt.date(2026, 1, 15), when, None, "Quảng Ninh"), (None, None, 3, None)]))
+        assert con.execute("select d, ts, n, s from t order by n nulls first").fetchall() == [
+            (dt.date(2026, 1, 15), when, None, "Quảng Ninh"), (None, None, 3, None)]
+    finally:
+        con.close()
