@@ -82,6 +82,32 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     return _run_flow("withdraw", args, withdrawal=withdrawal, target=settings.target)
 
 
+def cmd_access(args: argparse.Namespace) -> int:
+    import os
+
+    from flows import access, postgres
+
+    url = os.environ.get("TTHC_POSTGRES_URL")
+    if not url:
+        print("tthc access: read access is managed on the PostgreSQL target: set TTHC_POSTGRES_URL", file=sys.stderr)
+        return 1
+    con = postgres.connect(url)
+    try:
+        if args.action == "grant":
+            access.grant(con, args.role, args.province)
+            scope = f"the rows of province {args.province} in the unit-level marts" if args.province else "all of marts"
+            print(f"{args.role} reads {scope}")
+        else:
+            access.revoke(con, args.role)
+            print(f"{args.role} reads nothing of the warehouse")
+    except access.AccessError as err:
+        print(f"tthc access: {err}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    return 0
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     from flows.ingest.add import AddError, add_file
 
@@ -280,6 +306,15 @@ def build_parser() -> argparse.ArgumentParser:
     withdraw.add_argument("--warehouse", help=WAREHOUSE_HELP)
     withdraw.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     withdraw.set_defaults(func=cmd_withdraw)
+
+    access = sub.add_parser("access", help="read access to the PostgreSQL target's marts, by role and province")
+    access_sub = access.add_subparsers(dest="action", required=True)
+    grant = access_sub.add_parser("grant", help="let an existing role read marts (with --province: its province's rows)")
+    grant.add_argument("role")
+    grant.add_argument("--province", help="two-digit code: the role reads this province's rows of the unit-level marts")
+    revoke = access_sub.add_parser("revoke", help="take a role's read access away")
+    revoke.add_argument("role")
+    access.set_defaults(func=cmd_access)
 
     add = sub.add_parser("add", help="take in a report file with any name, under its canonical name in the raw directory")
     add.add_argument("file")

@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlparse
 
 import psycopg
 
+from flows import access
+
 # The schemas dbt builds (seeds, staging, intermediate, marts), swapped in whole by a publish.
 DBT_SCHEMAS = ("reference", "staging", "intermediate", "marts")
 # dbt's stored test failures go to `audit` + suffix; a publish moves those tables into `audit`.
@@ -98,7 +100,9 @@ def drop_work_schemas(con: PgConnection) -> None:
 
 
 def publish_schemas(con: PgConnection) -> None:
-    """Swap the working schemas in, in one transaction; the previous ones become *_previous."""
+    """Swap the working schemas in, in one transaction; the previous ones become *_previous.
+    The readers' grants and row policies (flows/access.py) are applied to the new tables in the
+    same transaction."""
     present = _schemas(con)
     con.execute("begin transaction")
     try:
@@ -117,6 +121,7 @@ def publish_schemas(con: PgConnection) -> None:
                 con.execute(f'drop table if exists "{TEST_FAILURES}"."{table}"')
                 con.execute(f'alter table "{TEST_FAILURES}{WORK_SUFFIX}"."{table}" set schema "{TEST_FAILURES}"')
             con.execute(f'drop schema "{TEST_FAILURES}{WORK_SUFFIX}" cascade')
+        access.apply_grants(con)  # the new tables get the readers' grants and row policies
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
