@@ -251,8 +251,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from flows.schedule import deployments
 
-    settings = load_settings(raw_dir=args.raw_dir, warehouse=args.warehouse)
+    settings = load_settings(raw_dir=args.raw_dir, warehouse=args.warehouse, target=args.target)
     serve(*deployments(settings, nightly_cron=args.nightly_cron, cutoff_cron=args.cutoff_cron))
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from flows.schedule import deploy_to_pool
+
+    settings = load_settings(raw_dir=args.raw_dir, warehouse=args.warehouse, target=args.target)
+    try:
+        ids = deploy_to_pool(settings, args.pool, nightly_cron=args.nightly_cron, cutoff_cron=args.cutoff_cron)
+    except ValueError as err:
+        print(f"tthc deploy: {err}", file=sys.stderr)
+        return 1
+    print(f"{len(ids)} deployments (tthc-run/nightly, tthc-run/after-cutoff) on work pool {args.pool!r}; "
+          f"run them with: prefect worker start --pool {args.pool}")
     return 0
 
 
@@ -354,7 +368,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cutoff-cron", default=CUTOFF_CRON, help=f"run after each cut-off (default '{CUTOFF_CRON}')")
     serve.add_argument("--raw-dir", help=RAW_DIR_HELP)
     serve.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    serve.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     serve.set_defaults(func=cmd_serve)
+    deploy = sub.add_parser("deploy", help="register the scheduled runs on a Prefect work pool (process) for workers")
+    deploy.add_argument("--pool", required=True, help="work pool name (created, of type process, if missing)")
+    deploy.add_argument("--nightly-cron", default=NIGHTLY_CRON, help=f"nightly run, Asia/Ho_Chi_Minh time (default '{NIGHTLY_CRON}')")
+    deploy.add_argument("--cutoff-cron", default=CUTOFF_CRON, help=f"run after each cut-off (default '{CUTOFF_CRON}')")
+    deploy.add_argument("--raw-dir", help=RAW_DIR_HELP)
+    deploy.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    deploy.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
+    deploy.set_defaults(func=cmd_deploy)
     demo = sub.add_parser("demo-data", help="write synthetic record-level dossier exports (marked synthetic)")
     demo.add_argument("--provinces", default="22", help="comma-separated province codes (default 22)")
     demo.add_argument("--year", type=int, default=2020)

@@ -1,24 +1,35 @@
-"""Scheduled runs: Prefect deployments served by `tthc serve` (needs `prefect server start`)."""
+"""Scheduled runs: Prefect deployments, served by `tthc serve` on this machine, or registered on a
+work pool by `tthc deploy --pool NAME` for `prefect worker start --pool NAME` to run anywhere
+(both need a Prefect server: `prefect server start`)."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
+from prefect import Flow
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from flows.pipeline import run_pipeline
-from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, Settings
+from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, PROJECT_ROOT, Settings
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 RETRIES = 2
 RETRY_DELAY_S = 600
 TIMEOUT_S = 6 * 3600
+ENTRYPOINT = "flows/pipeline.py:run_pipeline"  # relative to the project directory
 
 
-def deployments(settings: Settings, nightly_cron: str = NIGHTLY_CRON, cutoff_cron: str = CUTOFF_CRON) -> list[RunnerDeployment]:
+def deployments(
+    settings: Settings, nightly_cron: str = NIGHTLY_CRON, cutoff_cron: str = CUTOFF_CRON, flow: Flow | None = None
+) -> list[RunnerDeployment]:
     """The nightly run and the run after each cut-off; one writer at a time, queued, not dropped."""
-    flow = run_pipeline.with_options(retries=RETRIES, retry_delay_seconds=RETRY_DELAY_S, timeout_seconds=TIMEOUT_S)
-    parameters = {"raw_dir": str(settings.raw_dir), "warehouse": str(settings.warehouse), "wait_for_lock": True}
+    flow = (flow or run_pipeline).with_options(retries=RETRIES, retry_delay_seconds=RETRY_DELAY_S, timeout_seconds=TIMEOUT_S)
+    parameters = {
+        "raw_dir": str(settings.raw_dir), "warehouse": str(settings.warehouse), "wait_for_lock": True,
+        "target": settings.target,
+    }
     one_writer = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
     return [
         flow.to_deployment(
@@ -34,3 +45,33 @@ def deployments(settings: Settings, nightly_cron: str = NIGHTLY_CRON, cutoff_cro
             ("after-cutoff", cutoff_cron, "A run after each reporting cut-off (15 March, June, September, December)."),
         ]
     ]
+
+
+def deploy_to_pool(
+    settings: Settings, pool: str, nightly_cron: str = NIGHTLY_CRON, cutoff_cron: str = CUTOFF_CRON
+) -> list[UUID]:
+    """Register the same deployments on a work pool of type `process` (created if missing). A
+    worker runs them from the project directory (it must exist at the same path on the worker's
+    machine, with the raw directory and the warehouse, or the PostgreSQL target, in reach)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.deployments.runner import deploy
+    from prefect.exceptions import ObjectNotFound
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    async def ensure_pool() -> None:
+        async with get_client() as client:
+            try:
+                existing = await client.read_work_pool(pool)
+            except ObjectNotFound:
+                await client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+                return
+            if existing.type != "process":
+                raise ValueError(f"work pool {pool!r} is of type {existing.type!r}, not process")
+
+    run_coro_as_sync(ensure_pool())
+    source = run_pipeline.from_source(source=str(PROJECT_ROOT), entrypoint=ENTRYPOINT)
+    return deploy(
+        *deployments(settings, nightly_cron, cutoff_cron, flow=source),
+        work_pool_name=pool, build=False, push=False, print_next_steps_message=False,
+    )

@@ -212,7 +212,8 @@ def test_schedules_are_deployed_with_their_crons_in_vietnam_time(prefect_server,
     assert [(s.schedule.cron, s.schedule.timezone) for s in nightly.schedules] == [("30 1 * * *", "Asia/Ho_Chi_Minh")]
     assert [(s.schedule.cron, s.schedule.timezone) for s in cutoff.schedules] == [("0 6 15 3,6,9,12 *", "Asia/Ho_Chi_Minh")]
     for d in (nightly, cutoff):
-        assert d.parameters == {"raw_dir": str(settings.raw_dir), "warehouse": str(settings.warehouse), "wait_for_lock": True}
+        assert d.parameters == {"raw_dir": str(settings.raw_dir), "warehouse": str(settings.warehouse), "wait_for_lock": True,
+                                "target": "duckdb"}
         assert d.global_concurrency_limit is not None and d.global_concurrency_limit.limit == 1
 
 
