@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -52,6 +53,13 @@ class PgConnection:
         with self.raw.cursor() as cursor, cursor.copy(f"copy {table} ({', '.join(names)}) from stdin") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def copy_csv(self, table: str, names: Sequence[str], path: Path) -> None:
+        """COPY a CSV file (no header; an unquoted empty field is NULL) into `table`, streamed."""
+        with self.raw.cursor() as cursor, cursor.copy(f"copy {table} ({', '.join(names)}) from stdin (format csv)") as copy:
+            with open(path, "rb") as f:
+                while block := f.read(1 << 20):
+                    copy.write(block)
 
     def close(self) -> None:
         self.raw.close()

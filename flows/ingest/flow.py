@@ -19,7 +19,7 @@ from flows.ingest.labels import HeaderError
 from flows.ingest.limits import FORM_FILE_BYTES, megabytes
 from flows.ingest.load import LogEntry, log_file, write_file
 from flows.ingest.read import HashesAhead, inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
-from flows.ingest.records import is_month, load_records
+from flows.ingest.records import is_month, load_records, load_records_into_postgres
 from flows.postgres import PgConnection
 
 
@@ -56,9 +56,6 @@ def load_record_file(
 ) -> LogEntry:
     """A record-level export (dossiers): same naming, history and duplicate rules, typed by DuckDB."""
     spec = load_contract().records[found.dataset]
-    if isinstance(con, PgConnection):
-        why = f"{found.path}: dossier exports are loaded by the DuckDB target only, so far (issue 13)"
-        return _logged(con, load_id, LogEntry(found, None, "refused", why))
     if not is_month(found) or not found.path.lower().endswith(".csv"):
         why = f"{found.path}: {found.dataset} files are CSV exports of one calendar month (<province>_YYYY-MM.csv)"
         return _logged(con, load_id, LogEntry(found, None, "refused", why))
@@ -68,8 +65,9 @@ def load_record_file(
         return _logged(con, load_id, LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}"))
     if not known_sha and (seen := seen_before(con, load_id, found, sha, was_there)):  # a known hash was checked by load_one_file
         return seen
+    load = load_records_into_postgres if isinstance(con, PgConnection) else load_records
     try:
-        return load_records(con, inside(raw_dir, found.path), LogEntry(found, sha, "loaded"), load_id, spec)
+        return load(con, inside(raw_dir, found.path), LogEntry(found, sha, "loaded"), load_id, spec)
     except HeaderError as err:
         return _logged(con, load_id, LogEntry(found, sha, "rejected", f"{found.path}: {err}"))
     except (duckdb.Error, UnicodeDecodeError, csv.Error) as err:

@@ -31,6 +31,7 @@ import codecs
 import csv
 import itertools
 import re
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,11 +40,13 @@ from pathlib import Path
 
 import duckdb
 
-from flows.ingest.contract import RecordColumn, RecordDataset
+from flows.ingest.contract import RecordColumn, RecordDataset, load_contract
 from flows.ingest.discover import FoundFile
 from flows.ingest.labels import HeaderError
 from flows.ingest.load import LogEntry, append_log, catalog_file, next_file_id
+from flows.postgres import PgConnection
 from flows.schema import RECORD_SQL_TYPES, quote_ident
+from flows.settings import MEMORY_LIMIT
 
 TIMESTAMP_FORMATS = [
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
@@ -309,3 +312,50 @@ def _in_transaction(
 def is_month(found: FoundFile) -> bool:
     """Dossier exports cover one calendar month (YYYY-MM)."""
     return bool(found.period and re.fullmatch(r"\d{4}-\d{2}", found.period))
+
+
+def load_records_into_postgres(
+    pg: PgConnection, path: Path, entry: LogEntry, load_id: str, spec: RecordDataset
+) -> LogEntry:
+    """The PostgreSQL target: the export is read and typed by DuckDB exactly as on the DuckDB
+    target, in a scratch file, then written to PostgreSQL with COPY, in one transaction with its
+    rejected lines, catalog row and log row; rows read = rows written is checked there."""
+    from flows.schema import ensure_warehouse
+
+    with tempfile.TemporaryDirectory(prefix="tthc-records-") as tmp:
+        scratch = duckdb.connect(str(Path(tmp) / "scratch.duckdb"), config={"memory_limit": MEMORY_LIMIT})
+        try:
+            ensure_warehouse(scratch, load_contract())
+            typed = load_records(scratch, path, entry, load_id, spec)
+            file_id = next_file_id(pg)  # one writer at a time: the id is still free when the rows go in
+            names = ["_file_id", *(c.name for c in spec.columns)]
+            rows_csv = Path(tmp) / "rows.csv"
+            columns = ", ".join(quote_ident(n) for n in names[1:])
+            scratch.execute(
+                f"copy (select {int(file_id)} as _file_id, {columns} from raw.{quote_ident(spec.name)}) "
+                f"to '{rows_csv}' (header false)"
+            )
+            loaded = scratch.execute(f"select count(*) from raw.{quote_ident(spec.name)}").fetchone()[0]
+            rejects = scratch.execute(
+                "select load_id, file_path, file_sha256, line_number, reason, line_text from audit.record_rejects"
+            ).fetchall()
+        finally:
+            scratch.close()
+        at = datetime.now(UTC)
+        pg.execute("begin transaction")
+        try:
+            pg.copy_csv(f"raw.{quote_ident(spec.name)}", [quote_ident(n) for n in names], rows_csv)
+            pg.copy_rows("audit.record_rejects", ["load_id", "file_path", "file_sha256", "line_number", "reason", "line_text"],
+                         iter(rejects))
+            written = pg.execute(f"select count(*) from raw.{quote_ident(spec.name)} where _file_id = ?", [file_id]).fetchone()[0]
+            if written != loaded or written + len(rejects) != typed.rows_read:
+                raise RuntimeError(
+                    f"{entry.found.path}: read {typed.rows_read} lines but wrote {written} rows and {len(rejects)} rejected lines"
+                )
+            catalog_file(pg, load_id, at, typed, loaded, file_id)
+            append_log(pg, load_id, at, typed)
+            pg.execute("commit")
+        except BaseException:
+            pg.execute("rollback")
+            raise
+    return typed

@@ -13,6 +13,60 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT
 
+# Exports as systems really write them, broken in each of the ways the contract names.
+BROKEN_EXPORTS = {
+    # dates in more than one format, a line too long, an empty required value: the exact path
+    "22_2021-01.csv": (
+        "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic\n"
+        "X1,P1,U1,province,online,03/01/2021 08:00,10/01/2021,09/01/2021,resolved,false\n"
+        "X2,P1,U1,province,online,04/01/2021,not a date,,pending,false\n"
+        "X3,P1,U1,province,online,2021-01-05,2021-01-12,,pending,false,one too many\n"
+        "X4,,U1,province,direct,2021-01-06,2021-01-13,,pending,false\n"
+        "X5,P2,U2,commune,postal,2021-01-07 09:15,2021-01-14,2021-01-15 10:00,resolved,false\n",
+        "utf-8",
+    ),
+    # a second broken export in the same run: its rejects are its own, not the first file's too
+    "22_2021-02.csv": (
+        "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic\n"
+        "Y1,P1,U1,province,online,03/02/2021,10/02/2021,,pending,false,extra\n",
+        "utf-8",
+    ),
+    # one date format throughout (ISO), columns in another order, no `synthetic` column: the bulk path,
+    # which keeps the lines the CSV reader cannot read
+    "22_2021-03.csv": (
+        "status,dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at\n"
+        "pending,Z1,P1,U1,province,online,2021-03-01 08:00,2021-03-08 08:00,\n"
+        "resolved,Z4,P1,U1,district,direct,2021-03-03 08:00,2021-03-10 08:00,2021-03-04 10:00\n"
+        "resolved,Z5,P2,U2,commune,postal,2021-03-04 08:00,2021-03-11 08:00,2021-03-11 16:00\n"
+        "pending,Z6,P2,U2,commune,postal,2021-03-04 08:00,2021-03-11 08:00,,extra\n"
+        "pending,Z7,P2\n",
+        "utf-8",
+    ),
+    # empty required values and a column outside the contract: the exact path, rows rejected with their lines
+    "22_2021-04.csv": (
+        "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic,note\n"
+        "W1,P1,U1,province,online,2021-04-01 08:00,2021-04-08 08:00,,pending,false,a\n"
+        "W2,,U1,province,online,2021-04-02 08:00,2021-04-09 08:00,,pending,false,b\n"
+        "  ,P1,U1,province,online,2021-04-02 09:00,2021-04-09 09:00,,pending,false,c\n"
+        "W4,P1,U1,district,direct,2021-04-03 08:00,2021-04-10 08:00,2021-04-04 10:00,resolved,false,d\n",
+        "utf-8",
+    ),
+    # a header without due_at: nothing can be typed without guessing
+    "22_2021-05.csv": (
+        "dossier_id,procedure_code,unit_code,level,channel,received_at,resolved_at,status\n"
+        "V1,P1,U1,province,online,2021-05-01 08:00,,pending\n",
+        "utf-8",
+    ),
+    # UTF-16 with a byte order mark, and a blank line, which carries no record
+    "22_2021-06.csv": (
+        "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic\n"
+        "U1,P1,U1,province,online,01/06/2021 08:00:00,08/06/2021 08:00:00,,đang giải quyết,false\n"
+        "\n"
+        "U2,P1,U1,province,online,02/06/2021 08:00:00,09/06/2021 08:00:00,,pending,false\n",
+        "utf-16",
+    ),
+}
+
 
 @pytest.fixture(scope="module")
 def dossier_run(prefect_server, tmp_path_factory):
@@ -25,59 +79,7 @@ def dossier_run(prefect_server, tmp_path_factory):
         capture_output=True, text=True, cwd=PROJECT_ROOT, check=True,
     )
     assert "12 synthetic files" in demo.stdout
-    exports = {
-        # dates in more than one format, a line too long, an empty required value: the exact path
-        "22_2021-01.csv": (
-            "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic\n"
-            "X1,P1,U1,province,online,03/01/2021 08:00,10/01/2021,09/01/2021,resolved,false\n"
-            "X2,P1,U1,province,online,04/01/2021,not a date,,pending,false\n"
-            "X3,P1,U1,province,online,2021-01-05,2021-01-12,,pending,false,one too many\n"
-            "X4,,U1,province,direct,2021-01-06,2021-01-13,,pending,false\n"
-            "X5,P2,U2,commune,postal,2021-01-07 09:15,2021-01-14,2021-01-15 10:00,resolved,false\n",
-            "utf-8",
-        ),
-        # a second broken export in the same run: its rejects are its own, not the first file's too
-        "22_2021-02.csv": (
-            "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic\n"
-            "Y1,P1,U1,province,online,03/02/2021,10/02/2021,,pending,false,extra\n",
-            "utf-8",
-        ),
-        # one date format throughout (ISO), columns in another order, no `synthetic` column: the bulk path,
-        # which keeps the lines the CSV reader cannot read
-        "22_2021-03.csv": (
-            "status,dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at\n"
-            "pending,Z1,P1,U1,province,online,2021-03-01 08:00,2021-03-08 08:00,\n"
-            "resolved,Z4,P1,U1,district,direct,2021-03-03 08:00,2021-03-10 08:00,2021-03-04 10:00\n"
-            "resolved,Z5,P2,U2,commune,postal,2021-03-04 08:00,2021-03-11 08:00,2021-03-11 16:00\n"
-            "pending,Z6,P2,U2,commune,postal,2021-03-04 08:00,2021-03-11 08:00,,extra\n"
-            "pending,Z7,P2\n",
-            "utf-8",
-        ),
-        # empty required values and a column outside the contract: the exact path, rows rejected with their lines
-        "22_2021-04.csv": (
-            "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic,note\n"
-            "W1,P1,U1,province,online,2021-04-01 08:00,2021-04-08 08:00,,pending,false,a\n"
-            "W2,,U1,province,online,2021-04-02 08:00,2021-04-09 08:00,,pending,false,b\n"
-            "  ,P1,U1,province,online,2021-04-02 09:00,2021-04-09 09:00,,pending,false,c\n"
-            "W4,P1,U1,district,direct,2021-04-03 08:00,2021-04-10 08:00,2021-04-04 10:00,resolved,false,d\n",
-            "utf-8",
-        ),
-        # a header without due_at: nothing can be typed without guessing
-        "22_2021-05.csv": (
-            "dossier_id,procedure_code,unit_code,level,channel,received_at,resolved_at,status\n"
-            "V1,P1,U1,province,online,2021-05-01 08:00,,pending\n",
-            "utf-8",
-        ),
-        # UTF-16 with a byte order mark, and a blank line, which carries no record
-        "22_2021-06.csv": (
-            "dossier_id,procedure_code,unit_code,level,channel,received_at,due_at,resolved_at,status,synthetic\n"
-            "U1,P1,U1,province,online,01/06/2021 08:00:00,08/06/2021 08:00:00,,đang giải quyết,false\n"
-            "\n"
-            "U2,P1,U1,province,online,02/06/2021 08:00:00,09/06/2021 08:00:00,,pending,false\n",
-            "utf-16",
-        ),
-    }
-    for name, (text, encoding) in exports.items():
+    for name, (text, encoding) in BROKEN_EXPORTS.items():
         (root / "raw" / "dossiers" / name).write_text(text, encoding=encoding)
     # a report the records contradict: 499 early where the records count 500
     (root / "raw" / "dossier_results").mkdir()

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW
+from tests.e2e.test_dossiers import BROKEN_EXPORTS
 
 
 def _database(server_url: str, name: str) -> str:
@@ -67,11 +68,22 @@ def _postgres_marts(url: str) -> dict[str, list[tuple]]:
         ).fetchall())
 
 
-@pytest.mark.parametrize("source", [SHIPPED_RAW, CORPUS], ids=["shipped", "corpus"])
+def _with_dossier_exports(raw) -> None:
+    """A calibrated synthetic year of dossier records, and exports broken in every way."""
+    subprocess.run([sys.executable, "-m", "flows.cli", "demo-data", "--provinces", "22", "--year", "2020",
+                    "--calibrate", "1200,500,600,3", "--seed", "7", "--out", str(raw)],
+                   capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
+    for name, (text, encoding) in BROKEN_EXPORTS.items():
+        (raw / "dossiers" / name).write_text(text, encoding=encoding)
+
+
+@pytest.mark.parametrize("source", ["shipped", "corpus", "dossiers"])
 def test_both_targets_publish_the_same_marts(postgres_url, tmp_path, source):
     raw = tmp_path / "raw"
-    shutil.copytree(source, raw, symlinks=True)
-    url = _database(postgres_url, f"tthc_{source.name}")
+    shutil.copytree(CORPUS if source == "corpus" else SHIPPED_RAW, raw, symlinks=True)
+    if source == "dossiers":
+        _with_dossier_exports(raw)
+    url = _database(postgres_url, f"tthc_{source}")
     on_duckdb = tthc("run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "duck" / "tthc.duckdb"), url=url)
     on_postgres = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "pg" / "tthc.duckdb"), url=url)
     assert on_duckdb.returncode in (0, 3), on_duckdb.stdout + on_duckdb.stderr
@@ -81,7 +93,14 @@ def test_both_targets_publish_the_same_marts(postgres_url, tmp_path, source):
     assert sorted(pg) == sorted(duck)
     for table in duck:
         assert pg[table] == duck[table], table
-    if source == SHIPPED_RAW:
+    rejects = "select file_path, line_number, reason, line_text from audit.record_rejects order by 1, 2"
+    with psycopg.connect(url) as con:
+        on_pg = con.execute(rejects).fetchall()
+    with duckdb.connect(str(tmp_path / "duck" / "tthc.duckdb"), read_only=True) as con:
+        assert on_pg == con.execute(rejects).fetchall()
+    if source == "dossiers":
+        assert len(on_pg) >= 8  # every rejected line, with its line and reason, on both targets
+    if source == "shipped":
         with psycopg.connect(url) as con:
             assert con.execute(
                 "select numerator, denominator from marts.province_indicators "
