@@ -8,13 +8,14 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from decimal import Decimal
 
 import duckdb
 import psycopg
 import pytest
 
-from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW
+from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK
 from tests.e2e.test_dossiers import BROKEN_EXPORTS
 
 
@@ -139,3 +140,71 @@ def test_dates_survive_the_round_trip(postgres_url):
             (dt.date(2026, 1, 15), when, None, "Quảng Ninh"), (None, None, 3, None)]
     finally:
         con.close()
+
+
+@pytest.fixture()
+def published_on_postgres(postgres_url, tmp_path):
+    """The shipped files published on a database of their own; the raw directory to run again on."""
+    raw = tmp_path / "raw"
+    shutil.copytree(SHIPPED_RAW, raw)
+    url = _database(postgres_url, "tthc_wap")
+    first = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "tthc.duckdb"), url=url)
+    assert first.returncode == 0, first.stdout + first.stderr
+    return raw, url, tmp_path / "wh" / "tthc.duckdb"
+
+
+def _run_ids(url: str) -> set[str]:
+    with psycopg.connect(url) as con:
+        return {r for (r,) in con.execute("select distinct run_id from marts.province_indicators").fetchall()}
+
+
+def test_a_failing_error_test_leaves_the_published_schemas_untouched(published_on_postgres, tmp_path):
+    raw, url, warehouse = published_on_postgres
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
+    (project / "tests" / "assert_deliberately_failing.sql").write_text("select 1 as broken\n")
+    shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "01_2021.csv")
+    before, ids_before = _postgres_marts(url), _run_ids(url)
+    run = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=900,
+        env={**os.environ, "TTHC_POSTGRES_URL": url, "TTHC_DBT_PROJECT_DIR": str(project)},
+    )
+    assert run.returncode == 1, run.stdout[-2000:]
+    assert "NOT published" in run.stdout and "assert_deliberately_failing" in run.stdout
+    assert _postgres_marts(url) == before and _run_ids(url) == ids_before
+    with psycopg.connect(url) as con:
+        assert not [s for (s,) in con.execute("select nspname from pg_namespace where nspname like '%%__work'").fetchall()]
+
+
+def test_readers_never_get_an_error_during_a_publish(published_on_postgres):
+    raw, url, warehouse = published_on_postgres
+    shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "01_2021.csv")
+    union = " union all ".join(
+        f"select distinct run_id from marts.{t}" for t in ("province_indicators", "data_quality_findings", "dim_periods", "submissions", "feedback")
+    )
+    seen: set[str] = set()
+    errors: list[str] = []
+    done = threading.Event()
+
+    def read_in_a_loop() -> None:
+        while not done.is_set():
+            try:
+                with psycopg.connect(url) as con:
+                    ids = {r for (r,) in con.execute(f"select distinct run_id from ({union}) as runs").fetchall()}
+                if len(ids) != 1:
+                    errors.append(f"one query saw several runs: {ids}")
+                seen.update(ids)
+            except psycopg.Error as err:
+                errors.append(str(err))
+
+    reader = threading.Thread(target=read_in_a_loop)
+    reader.start()
+    try:
+        run = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(warehouse), url=url)
+    finally:
+        done.set()
+        reader.join()
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert errors == []
+    assert len(seen) == 2  # the run before, then this one
