@@ -45,7 +45,9 @@ lock:
 clean:
 	rm -rf $(VENV) warehouse
 
-# Benchmarks against bare DuckDB (prints figures; see docs/benchmarks.md). ROWS=10000000 make bench
+# Benchmarks against bare DuckDB (prints figures; see docs/benchmarks.md). ROWS=10000000 make bench;
+# TARGET=postgres make bench for the PostgreSQL target (docs/scaling.md).
 ROWS ?= 1000000
+TARGET ?= duckdb
 bench: $(STAMP)
-	$(BIN)/python bench/run.py --rows $(ROWS)
+	$(BIN)/python bench/run.py --rows $(ROWS) --target $(TARGET)

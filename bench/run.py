@@ -5,6 +5,11 @@ small form file, with its parts), a run with nothing new, adding one month to a 
 against a full rebuild, and the ratios. Figures come from here; tests never assert timings.
 
     .venv/bin/python bench/run.py --rows 1000000 [--threads 2] [--memory-limit 4GB] [--repeat 3]
+    .venv/bin/python bench/run.py --rows 10000000 --target postgres   # the PostgreSQL target
+
+With `--target postgres` it times the floor, the fixed overhead and the product on the
+PostgreSQL target (a new database for each run: TTHC_POSTGRES_URL's server, or a server it
+starts itself, as the tests do).
 
 The floor, the fixed overhead and the product are each run --repeat times; the median run is
 the figure, and the spread (fastest–slowest) is printed beside it.
@@ -13,6 +18,7 @@ the figure, and the spread (fastest–slowest) is printed beside it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -126,7 +132,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--memory-limit", default="4GB")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the floor, the overhead and the product")
+    parser.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
     args = parser.parse_args()
+    if args.target == "postgres":
+        postgres_main(args)
+        return
     env = {
         **os.environ, "PREFECT_LOGGING_LEVEL": "WARNING",  # quieter; flows/transform.py sets dbt's own level
         "TTHC_MEMORY_LIMIT": args.memory_limit,
@@ -212,6 +222,59 @@ def main() -> None:
         print(f"| {args.rows:,} | {t_floor:.1f} | {args.rows / t_floor:,.0f} | {t_product:.1f} | {args.rows / t_product:,.0f} | "
               f"{t_overhead:.1f} | {above / t_floor:.2f} | {t_nothing_new:.1f} | {t_add_month:.1f} | "
               f"{max(t_add_month - t_overhead, 0) / t_product:.1%} | {peak:,.0f} |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def postgres_main(args: argparse.Namespace) -> None:
+    """The floor, the fixed overhead and the product on the PostgreSQL target."""
+    import psycopg
+
+    from tests.postgres_server import running_postgres
+
+    work = Path(tempfile.mkdtemp(prefix="tthc-bench-pg-"))
+    work.chmod(0o755)  # the server runs as the postgres user when this runs as root
+    try:
+        with contextlib.ExitStack() as stack:
+            server = os.environ.get("TTHC_POSTGRES_URL") or stack.enter_context(running_postgres(work / "server"))
+            counter = iter(range(1_000_000))
+
+            def fresh_env() -> dict[str, str]:
+                name = f"tthc_bench_{next(counter)}"
+                with psycopg.connect(server.rsplit("/", 1)[0] + "/postgres", autocommit=True) as con:
+                    con.execute(f'drop database if exists "{name}"')
+                    con.execute(f'create database "{name}"')
+                return {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING", "TTHC_MEMORY_LIMIT": args.memory_limit,
+                        "TTHC_TARGET": "postgres", "TTHC_POSTGRES_URL": server.rsplit("/", 1)[0] + "/" + name}
+
+            data = work / "data"
+            files = write_demo_data(data, ["22"], 2020, list(range(1, 13)), seed=1, rows_per_year=args.rows)
+            with psycopg.connect(server) as con:
+                version = con.execute("show server_version").fetchone()[0]
+            print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {_memory_gb():.0f} GB; PostgreSQL {version}; "
+                  f"{args.rows:,} rows in {len(files)} monthly files")
+            floors = [floor(files, work / f"floor{i}.duckdb", args.threads, args.memory_limit) for i in range(args.repeat)]
+            overheads, products = [], []
+            for i in range(args.repeat):
+                env = fresh_env()
+                raw, wh = warm_warehouse(work / f"overhead{i}", env)
+                (raw / "feedback" / "22_2020.csv").write_text("Đơn vị,Số PAKN tiếp nhận\nTổng cộng,2\n", encoding="utf-8")
+                overheads.append(product(raw, wh, env))
+                env = fresh_env()
+                raw, wh = warm_warehouse(work / f"product{i}", env)
+                shutil.copytree(data / "dossiers", raw / "dossiers", copy_function=os.link)
+                products.append(product(raw, wh, env))
+            t_floor = statistics.median_low(floors)
+            t_overhead, _, parts = _median(overheads)
+            t_product, _, product_parts = _median(products)
+            print(f"{'':34}{'seconds':>10}{'rows/s':>14}")
+            print(f"{'floor (bare DuckDB)':34}{t_floor:>10.1f}{args.rows / t_floor:>14,.0f}{_spread(floors)}")
+            print(f"{'product on PostgreSQL':34}{t_product:>10.1f}{args.rows / t_product:>14,.0f}{_spread([p[0] for p in products])}")
+            _print_parts(product_parts, t_product)
+            print(f"{'fixed overhead on PostgreSQL':34}{t_overhead:>10.1f}{'':>14}{_spread([o[0] for o in overheads])}")
+            _print_parts(parts, t_overhead)
+            print(f"peak memory of the product runs (max RSS of the tthc process): {max(p[1] for p in products):,.0f} MB")
+            print(f"ratio product / floor: {t_product / t_floor:.2f}; above the overhead: {(t_product - t_overhead) / t_floor:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
