@@ -57,7 +57,7 @@ def _run_flow(command: str, args: argparse.Namespace, **options: Any) -> int:
         print(f"tthc {command}: {err}", file=sys.stderr)
         return 1
     except Exception as err:  # the flow wrote its run record (`tthc results`) before failing
-        print(f"tthc {command}: the run failed and published nothing: {type(err).__name__}: {err}", file=sys.stderr)
+        print(f"tthc {command}: the run failed: {type(err).__name__}: {err} (`tthc results` shows what it did)", file=sys.stderr)
         return 1
     print("\n".join(summary_lines(run_record(outcome))))
     return outcome.exit_code

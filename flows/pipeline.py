@@ -141,6 +141,7 @@ def run_pipeline(
             ingested = so_far.ingested = ingest_files(plan, ahead)
         with _timed(timings, "dbt build"):
             built = build_marts(plan, build_selection(ingested.entries, plan.project_changed, plan.full_refresh, plan.datasets))
+            so_far.published = plan.on_postgres and built.success and not built.skipped  # swapped in by the build
         with _timed(timings, "results"):
             marts, headline, docs_needed = record_results(plan, ingested, built)
             ingested = settle(plan, ingested) if built.success else ingested
@@ -292,6 +293,7 @@ def report(outcome: RunOutcome) -> RunOutcome:
 @dataclass
 class _SoFar:
     ingested: IngestSummary = field(default_factory=lambda: IngestSummary([]))
+    published: bool = False  # on PostgreSQL, a passing build's schemas are swapped in before the results are recorded
 
 
 @contextmanager
@@ -303,8 +305,9 @@ def _failure_recorded(run_id: str, settings: Settings, timings: dict[str, float]
         yield so_far
     except Exception as err:
         remove_work(settings)
-        report(RunOutcome(run_id, so_far.ingested, BuildOutcome.not_needed(), False, settings.warehouse,
-                          timings=timings, flow_run_id=flow_run.id, error=f"{type(err).__name__}: {err}"))
+        report(RunOutcome(run_id, so_far.ingested, BuildOutcome.not_needed(), so_far.published, settings.warehouse,
+                          timings=timings, flow_run_id=flow_run.id, error=f"{type(err).__name__}: {err}",
+                          target=settings.target))
         raise
 
 

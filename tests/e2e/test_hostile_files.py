@@ -143,7 +143,7 @@ def test_a_run_that_fails_keeps_its_record_and_frees_its_working_copy(tmp_path):
     (warehouse.parent / "dbt_target").write_text("a file where dbt's directory should be\n")  # the build cannot start
     run = tthc("run", "--raw-dir", str(raw), "--warehouse", str(warehouse))
     assert run.returncode == 1
-    assert "the run failed and published nothing" in run.stderr
+    assert "the run failed" in run.stderr
     assert not (warehouse.parent / "work").exists()
     assert not warehouse.exists()
     results = tthc("results", "--warehouse", str(warehouse))
