@@ -81,12 +81,15 @@ def dbt_output(url: str) -> dict[str, Any]:
 
 
 @contextmanager
-def writer_lock(url: str) -> Iterator[None]:
-    """One writer at a time on the database: an advisory lock held by a session of its own."""
+def writer_lock(url: str, wait: bool = False) -> Iterator[None]:
+    """One writer at a time on the database: an advisory lock held by a session of its own.
+    A scheduled run (`wait`) queues behind the holder; a run by hand stops with a message."""
     from flows.publish import RunInProgress
 
     with psycopg.connect(url, autocommit=True) as session:
-        if not session.execute("select pg_try_advisory_lock(%s)", [LOCK_KEY]).fetchone()[0]:
+        if wait:
+            session.execute("select pg_advisory_lock(%s)", [LOCK_KEY])
+        elif not session.execute("select pg_try_advisory_lock(%s)", [LOCK_KEY]).fetchone()[0]:
             holder = session.execute(
                 "select pid from pg_locks where locktype = 'advisory' and objid = %s and granted", [LOCK_KEY]
             ).fetchone()

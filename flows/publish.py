@@ -27,7 +27,7 @@ def writer_lock(settings: Settings, wait: bool = False) -> Iterator[None]:
     if settings.target == "postgres":
         from flows import postgres
 
-        with postgres.writer_lock(settings.postgres_url):
+        with postgres.writer_lock(settings.postgres_url, wait=wait):
             yield
         return
     settings.lock_file.parent.mkdir(parents=True, exist_ok=True)
