@@ -132,6 +132,8 @@ def cmd_results(args: argparse.Namespace) -> int:
     print(f"Run {record['run_id']}: {'published' if record['published'] else 'NOT published'}")
     if record.get("error"):
         print(f"  failed: {record['error']}")
+    for error in (record.get("alerts") or {}).get("errors", []):
+        print(f"  alert not delivered: {error}")
     statuses: dict[str, int] = defaultdict(int)
     for t in record["tests"]:
         statuses[t["status"]] += 1

@@ -30,6 +30,7 @@ from flows.changes import (
 from flows.ingest.contract import load_contract
 from flows.ingest.flow import IngestSummary, ingest
 from flows.ingest.read import HashesAhead
+from flows.notify import notify_urls, run_messages, send
 from flows.publish import discard, prepare_work_file, publish, publish_file, remove_work, writer_lock
 from flows.report import write_report_page
 from flows.results import (
@@ -41,7 +42,7 @@ from flows.results import (
     stamp_run_id,
     store_test_results,
 )
-from flows.runlog import collect_marts, run_record, write_run_log
+from flows.runlog import collect_marts, latest_run_log, run_record, write_run_log
 from flows.schema import ensure_warehouse
 from flows.settings import Settings, load_settings
 from flows.summary import summary_markdown
@@ -101,6 +102,7 @@ class RunOutcome:
     error: str | None = None  # why the run stopped, when something failed outside the files and tests
     withdrawal: Withdrawal | None = None
     target: str = "duckdb"  # where the warehouse was published: duckdb (the file) or postgres
+    alerts: dict[str, list[str]] = field(default_factory=dict)  # messages sent to TTHC_NOTIFY, delivery errors
 
     @property
     def exit_code(self) -> int:
@@ -280,10 +282,17 @@ def publish_run(plan: Plan, built: BuildOutcome, docs_needed: bool) -> bool:
 
 @task(cache_policy=NONE)
 def report(outcome: RunOutcome) -> RunOutcome:
-    """The run log, the report page and the Prefect artifact, whatever the outcome."""
+    """The run log, the report page, the alerts (TTHC_NOTIFY) and the Prefect artifact, whatever
+    the outcome."""
     settings = load_settings(warehouse=outcome.warehouse)
     record = run_record(outcome)
     if outcome.unchanged is None:
+        messages = run_messages(record, latest_run_log(settings))
+        errors = send(messages, notify_urls())
+        for error in errors:
+            get_run_logger().warning("alert not delivered: %s", error)
+        outcome = replace(outcome, alerts={"messages": [m.title for m in messages], "errors": errors})
+        record = run_record(outcome)
         write_run_log(settings, record)
         write_report_page(record, settings.report_page)
     create_markdown_artifact(key="tthc-run-summary", markdown=summary_markdown(record), description="TTHC run summary")

@@ -82,6 +82,7 @@ def run_record(outcome: Any) -> dict[str, Any]:
         "exit_code": outcome.exit_code,
         "error": outcome.error,
         "withdrawal": outcome.withdrawal.describe() if outcome.withdrawal is not None else None,
+        "alerts": outcome.alerts,
         "unchanged": outcome.unchanged.message() if outcome.unchanged is not None else None,
         "files": [
             {"path": e.found.path, "status": e.status, "reason": e.reason, "rows_read": e.rows_read}

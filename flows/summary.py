@@ -46,6 +46,10 @@ def summary_lines(record: dict[str, Any]) -> list[str]:
         built = " ".join(record.get("build_selection") or []) or "every node"
         lines.append(f"Tests: {tests.count('pass')} passed, {tests.count('warn')} warned, {failed} failed (built: {built})")
     lines += [f"  failed: {err}" for err in record["build_errors"]]
+    alerts = record.get("alerts") or {}
+    if alerts.get("messages"):
+        lines.append(f"Alerts: {len(alerts['messages'])} message(s) to TTHC_NOTIFY")
+    lines += [f"  alert not delivered: {error}" for error in alerts.get("errors", [])]
     if record["timings"]:
         lines.append("Timings: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in record["timings"].items()))
     if record.get("headline"):

@@ -1,0 +1,108 @@
+"""Alerts: short messages about a run, in Vietnamese with English below, sent through Apprise to
+the URLs in TTHC_NOTIFY (e-mail, webhooks, chat). Sending never fails a run: a delivery error
+is logged and kept in the run record, where `tthc results` shows it."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+MAX_ITEMS = 10  # files or findings named in one message; the rest are counted
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+
+
+def notify_urls() -> list[str]:
+    """The Apprise URLs in TTHC_NOTIFY (separated by spaces, commas or new lines)."""
+    text = os.environ.get("TTHC_NOTIFY", "")
+    return [u for u in text.replace(",", " ").split() if u]
+
+
+def _listed(items: list[str]) -> list[str]:
+    shown = [f"- {i}" for i in items[:MAX_ITEMS]]
+    if len(items) > MAX_ITEMS:
+        shown.append(f"- … và {len(items) - MAX_ITEMS} mục khác / and {len(items) - MAX_ITEMS} more")
+    return shown
+
+
+def _link() -> list[str]:
+    base = os.environ.get("TTHC_REPORT_URL", "").rstrip("/")
+    return [f"Trang báo cáo / Report page: {base}/"] if base else []
+
+
+def run_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> list[Message]:
+    """What a run has to tell: that it failed (and which tests), the files turned away (each with
+    its reason), and the error findings the previous run did not have."""
+    messages = []
+    run = record["run_id"]
+    if record.get("error") or not record["published"]:
+        failed = [f"{t['test_name']} ({t['model']})" for t in record["tests"] if t["status"] in ("fail", "error")]
+        why = [record["error"]] if record.get("error") else []
+        messages.append(Message(
+            f"TTHC: lần chạy {run} thất bại / run failed",
+            "\n".join([
+                "Kho dữ liệu chưa được cập nhật; bản đã công bố giữ nguyên.",
+                *(["Kiểm thử lỗi:"] + _listed(failed) if failed else []), *why,
+                "The warehouse was not updated; the published one stands."
+                + (f" Failed tests: {', '.join(failed[:MAX_ITEMS])}." if failed else ""),
+                *_link(),
+            ]),
+        ))
+    turned_away = [f for f in record["files"] if f["status"] in ("refused", "rejected")]
+    if turned_away:
+        messages.append(Message(
+            f"TTHC: {len(turned_away)} tệp bị từ chối / files turned away",
+            "\n".join([
+                "Các tệp sau không được nạp (lý do kèm theo):",
+                *_listed([f"{f['path']} ({f['status']}): {f['reason']}" for f in turned_away]),
+                f"{len(turned_away)} file(s) were refused or rejected, each with its reason above.",
+                *_link(),
+            ]),
+        ))
+    seen = {_finding_key(f) for f in (previous or {}).get("findings", [])}
+    new_errors = [f for f in record.get("findings", []) if f["severity"] == "error" and _finding_key(f) not in seen]
+    if new_errors:
+        messages.append(Message(
+            f"TTHC: {len(new_errors)} lỗi số liệu mới / new error findings",
+            "\n".join([
+                "Lỗi mới trong báo cáo:",
+                *_listed([f"{f['source_file']}{', ' + f['cell'] if f.get('cell') else ''}: {f['message_vi']}" for f in new_errors]),
+                f"{len(new_errors)} new error finding(s): {new_errors[0]['message']}",
+                *_link(),
+            ]),
+        ))
+    return messages
+
+
+def _finding_key(finding: dict[str, Any]) -> tuple:
+    return (finding["source_file"], finding["check_code"], finding["line_number"], finding["column_name"])
+
+
+def send(messages: list[Message], urls: list[str]) -> list[str]:
+    """Send each message to every URL; return the delivery errors (never raises)."""
+    if not messages or not urls:
+        return []
+    try:
+        import apprise
+
+        sender = apprise.Apprise()
+        errors = [f"not an Apprise URL: {_redacted(u)}" for u in urls if not sender.add(u)]
+        for message in messages:
+            with apprise.LogCapture(level=logging.WARNING) as log:
+                sent = sender.notify(title=message.title, body=message.body, body_format=apprise.NotifyFormat.TEXT)
+            if not sent:
+                errors.append(f"{message.title}: not delivered ({' '.join(log.getvalue().split())[:300] or 'no reason given'})")
+        return errors
+    except Exception as err:  # noqa: BLE001 - sending never fails a run
+        return [f"alerts not sent: {type(err).__name__}: {err}"]
+
+
+def _redacted(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://…{rest[-20:]}" if rest else url

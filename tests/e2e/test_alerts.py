@@ -1,0 +1,134 @@
+"""Alerts through Apprise to real servers on loopback: an SMTP server (aiosmtpd) and an HTTP
+server that receives webhooks. A delivery error never fails a run."""
+
+from __future__ import annotations
+
+import email
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from email.policy import default as default_policy
+
+import pytest
+
+from tests.conftest import CORPUS, PROJECT_ROOT, SMALL_FEEDBACK
+
+REJECTED = "online_services/27_2021-Q3_r2.csv"  # an error finding rejects it (corpus manifest)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def mailbox():
+    from aiosmtpd.controller import Controller
+
+    received: list[email.message.EmailMessage] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+            received.append(email.message_from_bytes(envelope.content, policy=default_policy))
+            return "250 OK"
+
+    port = _free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, received
+    controller.stop()
+
+
+@pytest.fixture()
+def webhook():
+    received: list[dict] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], received
+    server.shutdown()
+
+
+def _run(raw, warehouse, notify: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
+        env={**os.environ, "TTHC_NOTIFY": notify, "TTHC_REPORT_URL": "http://kstt.tinh.gov.vn/tthc"},
+    )
+
+
+def test_a_rejected_file_is_named_with_its_reason_by_mail_and_webhook(tmp_path, mailbox, webhook):
+    smtp_port, mails = mailbox
+    hook_port, posts = webhook
+    raw = tmp_path / "raw"
+    (raw / "online_services").mkdir(parents=True)
+    for name in ("27_2021-Q3.csv", "27_2021-Q3_r2.csv"):
+        shutil.copyfile(CORPUS / "online_services" / name, raw / "online_services" / name)
+    (raw / "feedback").mkdir()
+    (raw / "feedback" / "22_２０２１.csv").write_bytes(SMALL_FEEDBACK.read_bytes())  # refused: its name
+    notify = (f"mailto://127.0.0.1:{smtp_port}?from=tthc@tinh.gov.vn&to=kstt@tinh.gov.vn&mode=insecure "
+              f"json://127.0.0.1:{hook_port}/hook")
+    run = _run(raw, tmp_path / "wh" / "tthc.duckdb", notify)
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert "Alerts: 2 message(s)" in run.stdout  # files turned away, new error findings
+
+    subjects = [m["subject"] for m in mails]
+    assert any("tệp bị từ chối" in s for s in subjects), subjects
+    turned_away = next(m for m in mails if "tệp bị từ chối" in m["subject"]).get_body().get_content()
+    assert REJECTED in turned_away and "feedback/22_２０２１.csv" in turned_away
+    assert "is not <province>_<period>" in turned_away  # the reason, as logged
+    assert "http://kstt.tinh.gov.vn/tthc/" in turned_away
+    assert "files were refused or rejected" in turned_away or "file(s) were refused or rejected" in turned_away
+
+    bodies = [p["message"] for p in posts]  # Apprise's JSON payload: version, title, message, …
+    assert any(REJECTED in b for b in bodies), posts
+    assert len(posts) == len(mails) == 2
+
+
+def test_a_failed_run_names_its_failed_tests(tmp_path, mailbox):
+    smtp_port, mails = mailbox
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
+    (project / "tests" / "assert_deliberately_failing.sql").write_text("select 1 as broken\n")
+    raw = tmp_path / "raw"
+    (raw / "feedback").mkdir(parents=True)
+    shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "22_2021.csv")
+    run = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "tthc.duckdb")],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
+        env={**os.environ, "TTHC_DBT_PROJECT_DIR": str(project),
+             "TTHC_NOTIFY": f"mailto://127.0.0.1:{smtp_port}?from=tthc@tinh.gov.vn&to=kstt@tinh.gov.vn&mode=insecure"},
+    )
+    assert run.returncode == 1
+    failed = next(m for m in mails if "thất bại" in m["subject"])
+    assert "assert_deliberately_failing" in failed.get_body().get_content()
+
+
+def test_an_alert_that_cannot_be_delivered_never_fails_the_run(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "feedback").mkdir(parents=True)
+    (raw / "feedback" / "22_２０２１.csv").write_bytes(SMALL_FEEDBACK.read_bytes())
+    shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "22_2021.csv")
+    closed = _free_port()  # nothing listens there
+    warehouse = tmp_path / "wh" / "tthc.duckdb"
+    run = _run(raw, warehouse, f"json://127.0.0.1:{closed}/hook")
+    assert run.returncode == 3, run.stdout + run.stderr  # published; one file refused
+    assert "alert not delivered" in run.stdout
+    results = subprocess.run([sys.executable, "-m", "flows.cli", "results", "--warehouse", str(warehouse)],
+                             capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
+    assert "alert not delivered" in results.stdout
