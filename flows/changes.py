@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.calendar import as_of_date
 from flows.ingest.contract import load_contract
 from flows.ingest.discover import discover
 from flows.ingest.load import LogEntry
@@ -100,12 +101,15 @@ def unchanged_since_publish(settings: Settings, now: dict[str, FileStat], projec
         settings,
         "select file_path, size_bytes, modified_ns, status, run_id from audit.raw_state",
         "select project_hash from audit.builds order by built_at desc limit 1",
+        "select as_of from audit.current_run",
     )
     if published is None:
         return None
-    rows, built = published
+    rows, built, run_date = published
     seen = {path: (size, modified) for path, size, modified, _, _ in rows}
     if not rows or seen != now or not built or built[0][0] != project:
+        return None
+    if not run_date or run_date[0][0] != as_of_date():  # statuses that depend on the date must be redone
         return None
     return Unchanged(rows[0][4], len(rows), sum(status in ("refused", "rejected") for *_, status, _ in rows))
 
@@ -147,12 +151,14 @@ def record_raw_state(
 
 
 def build_selection(
-    entries: list[LogEntry], project_changed: bool, full_refresh: bool, datasets: Iterable[str]
+    entries: list[LogEntry], project_changed: bool, full_refresh: bool, datasets: Iterable[str],
+    as_of_changed: bool = False,
 ) -> tuple[str, ...] | None:
     """What dbt builds after ingestion, as dbt's node-selection arguments: EVERYTHING when the dbt
     project changed or when asked; else the nodes downstream of the raw tables whose content this
     run changed, with their tests; None when it changed none (the marts stand). Content brought
-    back to its path (a re-delivery) changes which version is current, as a load does.
+    back to its path (a re-delivery) changes which version is current, as a load does. A run on
+    another date than the published one rebuilds what depends on the date (`tag:as_of`).
 
     Every loaded file changes raw.report_files, which every dataset's mart reads (to keep its
     current versions). A mart tagged `dataset:<name>` holds only that dataset's rows, so those of
@@ -169,6 +175,8 @@ def build_selection(
         sources.append("source:raw.deliveries+")
     if logged:
         sources.append("source:audit.ingest_log+")
+    if as_of_changed:  # a new day: the statuses that depend on the date (tag as_of)
+        sources.append("tag:as_of+")
     if not sources:
         return None
     changed = set(loaded) | set(redelivered)

@@ -16,6 +16,7 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
 from flows import postgres
+from flows.calendar import as_of_date, as_of_time, write_calendar
 from flows.changes import (
     EVERYTHING,
     FileStat,
@@ -29,6 +30,7 @@ from flows.changes import (
 )
 from flows.ingest.contract import load_contract
 from flows.ingest.flow import IngestSummary, ingest
+from flows.ingest.load import retime_load
 from flows.ingest.read import HashesAhead
 from flows.notify import notify_urls, run_messages, send
 from flows.publish import discard, prepare_work_file, publish, publish_file, remove_work, writer_lock
@@ -72,6 +74,7 @@ class Plan:
     full_refresh: bool  # asked to build every node, incremental models from scratch
     datasets: tuple[str, ...]  # the contract's datasets (forms, reported, records)
     withdrawal: Withdrawal | None = None  # a report this run takes out of the marts
+    as_of_changed: bool = True  # the run's date differs from the published run's: statuses by date change
 
     @property
     def on_postgres(self) -> bool:
@@ -142,7 +145,8 @@ def run_pipeline(
         with _timed(timings, "ingest"):
             ingested = so_far.ingested = ingest_files(plan, ahead)
         with _timed(timings, "dbt build"):
-            built = build_marts(plan, build_selection(ingested.entries, plan.project_changed, plan.full_refresh, plan.datasets))
+            built = build_marts(plan, build_selection(
+                ingested.entries, plan.project_changed, plan.full_refresh, plan.datasets, plan.as_of_changed))
             so_far.published = plan.on_postgres and built.success and not built.skipped  # swapped in by the build
         with _timed(timings, "results"):
             marts, headline, docs_needed = record_results(plan, ingested, built)
@@ -170,14 +174,17 @@ def prepare(settings: Settings, run_id: str, full_refresh: bool, withdrawal: Wit
     con = connect_writer(settings, work)
     try:
         ensure_warehouse(con, contract)
-        set_current_run(con, run_id)
+        previous = con.execute("select as_of from audit.current_run").fetchone()
+        as_of = as_of_date()
+        set_current_run(con, run_id, as_of)
+        write_calendar(con, as_of)
         built_by = last_build(con)
         if withdrawal is not None:
             record_withdrawal(con, withdrawal, run_id)
     finally:
         con.close()
     return Plan(run_id, settings, work, project, raw_now, built_by, full_refresh, tuple(sorted(contract.all_datasets)),
-                withdrawal)
+                withdrawal, as_of_changed=previous is None or previous[0] != as_of)
 
 
 @task(cache_policy=NONE)
@@ -185,7 +192,10 @@ def ingest_files(plan: Plan, ahead: HashesAhead | None) -> IngestSummary:
     """Every file under the raw directory loaded, logged as a duplicate, or turned away with its reason."""
     con = plan.connect()
     try:
-        return ingest(con, plan.settings.raw_dir, plan.run_id, known_hashes(con, plan.raw_now), ahead)
+        ingested = ingest(con, plan.settings.raw_dir, plan.run_id, known_hashes(con, plan.raw_now), ahead)
+        if (arrived := as_of_time()) is not None:  # TTHC_AS_OF: the files this run saw arrived on that date
+            retime_load(con, plan.run_id, arrived)
+        return ingested
     finally:
         con.close()
 

@@ -4,7 +4,7 @@ every mart, and the statuses its build settled for the files it loaded."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import duckdb
 
@@ -12,10 +12,11 @@ from flows.schema import quote_ident
 from flows.transform import BuildOutcome
 
 
-def set_current_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """The run writing this file: the marts dbt builds read their run_id column from it."""
+def set_current_run(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date) -> None:
+    """The run writing this file, and its date: the marts dbt builds read their run_id column
+    from it, and the reporting calendar its "now"."""
     con.execute("delete from audit.current_run")
-    con.execute("insert into audit.current_run values (?)", [run_id])
+    con.execute("insert into audit.current_run values (?, ?)", [run_id, as_of])
 
 
 def stamp_run_id(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:

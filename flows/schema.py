@@ -71,8 +71,13 @@ TABLES = [
     """create table if not exists audit.builds (
         run_id varchar not null, project_hash varchar not null, built_at timestamptz not null,
         docs_fingerprint varchar)""",
-    # the run writing this file: every mart's run_id column reads it (dbt macro run_id())
-    "create table if not exists audit.current_run (run_id varchar not null)",
+    # the run writing this file: every mart's run_id column reads it (dbt macro run_id()), and its
+    # date, "now" for the reporting calendar (dbt macro as_of_date())
+    "create table if not exists audit.current_run (run_id varchar not null, as_of date)",
+    # every period of the reporting calendar, with its dates (flows/calendar.py)
+    """create table if not exists raw.calendar_periods (
+        period varchar not null, period_type varchar not null, period_start date not null,
+        period_end date not null)""",
     # the raw files the published run saw, with size and modification time (flows/changes.py)
     """create table if not exists audit.raw_state (
         file_path varchar not null, size_bytes bigint not null, modified_ns bigint not null,
@@ -136,12 +141,18 @@ def _deliveries_from_report_files(con: duckdb.DuckDBPyConnection, contract: Cont
     con.execute("insert into raw.deliveries select file_path, file_sha256, load_id, loaded_at from raw.report_files")
 
 
+def _current_run_keeps_as_of(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    if _columns(con, "audit", "current_run"):
+        con.execute("alter table audit.current_run add column if not exists as_of date")
+
+
 # In the order they were written; a name, once released, never changes.
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Contract], None]]] = [
     ("report_file_ids", _number_report_files),
     ("record_file_ids", _records_to_file_ids),
     ("builds_docs_fingerprint", _builds_keep_docs_fingerprint),
     ("deliveries", _deliveries_from_report_files),
+    ("current_run_as_of", _current_run_keeps_as_of),
 ]
 
 

@@ -7,3 +7,8 @@
 {% macro run_id() -%}
     (select run_id from audit.current_run)
 {%- endmacro %}
+
+{# The run's date ("now" of the reporting calendar): its day in Asia/Ho_Chi_Minh, or TTHC_AS_OF. #}
+{% macro as_of_date() -%}
+    (select as_of from audit.current_run)
+{%- endmacro %}

@@ -49,6 +49,13 @@ class LogEntry:
     rows_read: int | None = None
 
 
+def retime_load(con: duckdb.DuckDBPyConnection, load_id: str, at: datetime) -> None:
+    """Give one load's arrivals, catalog rows and log rows the time `at` (TTHC_AS_OF)."""
+    con.execute("update raw.deliveries set delivered_at = ? where load_id = ?", [at, load_id])
+    con.execute("update raw.report_files set loaded_at = ? where load_id = ?", [at, load_id])
+    con.execute("update audit.ingest_log set loaded_at = ? where load_id = ?", [at, load_id])
+
+
 def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
     """The id of the next file version loaded: 1, 2, 3… in load order (one writer at a time)."""
     return con.execute("select coalesce(max(file_id), 0) + 1 from raw.report_files").fetchone()[0]

@@ -18,6 +18,7 @@ deliveries as (
     select
         file_path,
         file_sha256,
+        min(delivered_at) as first_delivered_at,
         max(delivered_at) as last_delivered_at,
         count(*) as times_delivered
 
@@ -58,6 +59,7 @@ file_versions as (
 
     select
         report_files.*,
+        coalesce(deliveries.first_delivered_at, report_files.loaded_at) as first_delivered_at,
         coalesce(deliveries.last_delivered_at, report_files.loaded_at) as last_delivered_at,
         coalesce(deliveries.times_delivered, 1) as times_delivered,
         coalesce(

@@ -1,7 +1,11 @@
 {#
-  Who has sent what: for every period and dataset that any province reported, every province
-  valid at the end of that period, with the status of its report: current (an accepted version
-  is in use), rejected (versions arrived, none accepted) or missing.
+  Who has sent what, and when it was due. Every report the calendar expects (int_expected_reports:
+  from the reporting schedule, not from what someone happened to send), and every province for
+  any other period and dataset someone reported, with the state of its report: current (an
+  accepted version is in use), rejected (versions arrived, none accepted) or missing. Where the
+  calendar sets a due date, its timeliness on the run's date: on_time or late (the first
+  acceptable version arrived by, or after, the due date), rejected_pending (only rejected
+  versions so far), overdue, due_soon (due within 5 working days) or not_yet_due.
 #}
 
 with
@@ -35,6 +39,18 @@ periods as (
 
 ),
 
+calendar as (
+
+    select * from {{ ref('int_expected_reports') }}
+
+),
+
+working_days as (
+
+    select * from {{ ref('int_working_days') }}
+
+),
+
 reported_periods as (
 
     select distinct dataset, period from versions
@@ -43,7 +59,7 @@ reported_periods as (
 
 ),
 
-expected as (
+reported as (
 
     select
         reported_periods.period,
@@ -51,7 +67,8 @@ expected as (
         periods.period_end,
         reported_periods.dataset,
         provinces.province_code,
-        provinces.province_name
+        provinces.province_name,
+        cast(null as date) as due_date
 
     from reported_periods
     inner join periods
@@ -71,10 +88,44 @@ delivered as (
         count(*) as versions_delivered,
         max(case when is_current then file_path end) as current_file,
         max(case when is_current then revision end) as current_revision,
-        max(last_delivered_at) as last_delivered_at
+        max(last_delivered_at) as last_delivered_at,
+        min(case when not is_rejected and not is_withdrawn then first_delivered_at end) as first_accepted_at
 
     from versions
     group by dataset, province_code, period
+
+),
+
+expected as (
+
+    select
+        period,
+        period_start,
+        period_end,
+        dataset,
+        province_code,
+        province_name,
+        due_date
+
+    from calendar
+
+    union all
+
+    select reported.*
+    from reported
+    where not exists (
+        select 1
+        from calendar
+        where calendar.dataset = reported.dataset
+            and calendar.period = reported.period
+            and calendar.province_code = reported.province_code
+    )
+
+),
+
+today as (
+
+    select working_day_number from working_days where calendar_date = {{ as_of_date() }}
 
 ),
 
@@ -96,7 +147,23 @@ submissions as (
         delivered.current_revision,
         coalesce(delivered.versions_delivered, 0) as versions_delivered,
         coalesce(turned_away.files_turned_away, 0) as files_turned_away,
-        delivered.last_delivered_at
+        delivered.last_delivered_at,
+        expected.due_date,
+        delivered.first_accepted_at,
+        case
+            when expected.due_date is null then null
+            when delivered.first_accepted_at is not null then
+                case
+                    when cast(timezone('Asia/Ho_Chi_Minh', delivered.first_accepted_at) as date) <= expected.due_date
+                        then 'on_time'
+                    else 'late'
+                end
+            when coalesce(delivered.versions_delivered, 0) > 0 or coalesce(turned_away.files_turned_away, 0) > 0
+                then 'rejected_pending'
+            when {{ as_of_date() }} > expected.due_date then 'overdue'
+            when due_day.working_day_number - (select today.working_day_number from today) <= 5 then 'due_soon'
+            else 'not_yet_due'
+        end as timeliness
 
     from expected
     left join delivered
@@ -107,6 +174,8 @@ submissions as (
         on expected.dataset = turned_away.dataset
         and expected.province_code = turned_away.province_code
         and expected.period = turned_away.period
+    left join working_days as due_day
+        on expected.due_date = due_day.calendar_date
 
 )
 
