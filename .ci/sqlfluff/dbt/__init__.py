@@ -17,3 +17,15 @@ def safe_cast(field: str, type: str) -> str:  # noqa: A002 - dbt's argument name
 
 def datediff(first_date: str, second_date: str, datepart: str) -> str:
     return f"date_diff('{datepart}', {first_date}, {second_date})"
+
+
+def dateadd(datepart: str, interval, from_date_or_timestamp: str) -> str:
+    return f"{from_date_or_timestamp} + to_days({interval})"
+
+
+def date_trunc(datepart: str, date: str) -> str:
+    return f"date_trunc('{datepart}', {date})"
+
+
+def date_spine(datepart: str, start_date: str, end_date: str) -> str:
+    return f"select range as date_day from range({start_date}, {end_date}, interval 1 {datepart})"
