@@ -63,6 +63,25 @@ def _run_flow(command: str, args: argparse.Namespace, **options: Any) -> int:
     return outcome.exit_code
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    from flows.notify import notify_urls
+    from flows.remind import remind
+
+    if not notify_urls():
+        print("tthc remind: set TTHC_NOTIFY to one or more Apprise URLs (mailto://…, json://…)", file=sys.stderr)
+        return 1
+    try:
+        errors = remind(raw_dir=args.raw_dir, warehouse=args.warehouse, target=args.target)
+    except Exception as err:  # the run failed: its record says why
+        print(f"tthc remind: the run failed: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    for error in errors:
+        print(f"tthc remind: not delivered: {error}", file=sys.stderr)
+    if not errors:
+        print(f"digest sent to {len(notify_urls())} address(es) in TTHC_NOTIFY")
+    return 1 if errors else 0
+
+
 def cmd_withdraw(args: argparse.Namespace) -> int:
     from flows.withdraw import Withdrawal, check_withdrawal
 
@@ -267,8 +286,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"tthc deploy: {err}", file=sys.stderr)
         return 1
-    print(f"{len(ids)} deployments (tthc-run/nightly, tthc-run/after-cutoff) on work pool {args.pool!r}; "
-          f"run them with: prefect worker start --pool {args.pool}")
+    print(f"{len(ids)} deployments (tthc-run/nightly, tthc-run/after-cutoff, tthc-remind/remind) on work pool "
+          f"{args.pool!r}; run them with: prefect worker start --pool {args.pool}")
     return 0
 
 
@@ -311,6 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="build every dbt node, not only those downstream of what changed")
     run.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     run.set_defaults(func=cmd_run)
+
+    remind = sub.add_parser("remind", help="a run, then the digest of overdue and due-soon reports to TTHC_NOTIFY")
+    remind.add_argument("--raw-dir", help=RAW_DIR_HELP)
+    remind.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    remind.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
+    remind.set_defaults(func=cmd_remind)
 
     withdraw = sub.add_parser(
         "withdraw", help="take a report out of the marts (its files' history is kept); a run records it")

@@ -106,3 +106,29 @@ def send(messages: list[Message], urls: list[str]) -> list[str]:
 def _redacted(url: str) -> str:
     scheme, _, rest = url.partition("://")
     return f"{scheme}://…{rest[-20:]}" if rest else url
+
+
+def digest_message(rows: list[dict[str, Any]], as_of: str) -> Message | None:
+    """The daily digest: overdue and due-soon reports, grouped by dataset and period (latest due
+    first), each group naming its provinces. None when nothing is overdue or due soon."""
+    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    for r in rows:
+        key = (r["timeliness"], str(r["due_date"]), r["dataset"], r["period"])
+        groups.setdefault(key, []).append(r["province_code"])
+    if not groups:
+        return None
+    lines = []
+    for timeliness, title_vi, title_en in (("overdue", "Quá hạn", "overdue"), ("due_soon", "Sắp đến hạn", "due soon")):
+        mine = sorted(((k, v) for k, v in groups.items() if k[0] == timeliness), key=lambda kv: kv[0][1], reverse=True)
+        if not mine:
+            continue
+        reports = sum(len(v) for _, v in mine)
+        lines.append(f"{title_vi} / {title_en}: {reports} báo cáo / reports")
+        lines += _listed([
+            f"{dataset} {period} (hạn / due {due}): {', '.join(sorted(codes))}" for (_, due, dataset, period), codes in mine
+        ])
+    counts = {t: sum(len(v) for k, v in groups.items() if k[0] == t) for t in ("overdue", "due_soon")}
+    return Message(
+        f"TTHC {as_of}: {counts['overdue']} quá hạn, {counts['due_soon']} sắp đến hạn / overdue, due soon",
+        "\n".join([*lines, *_link()]),
+    )

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from prefect import Flow
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from flows.pipeline import run_pipeline
+from flows.remind import remind
 from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, PROJECT_ROOT, Settings
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -19,23 +19,31 @@ RETRIES = 2
 RETRY_DELAY_S = 600
 TIMEOUT_S = 6 * 3600
 ENTRYPOINT = "flows/pipeline.py:run_pipeline"  # relative to the project directory
+REMIND_ENTRYPOINT = "flows/remind.py:remind"
+REMIND_CRON = "0 8 * * 1-5"  # working days at 08:00; the flow skips public holidays
 
 
 def deployments(
-    settings: Settings, nightly_cron: str = NIGHTLY_CRON, cutoff_cron: str = CUTOFF_CRON, flow: Flow | None = None
+    settings: Settings, nightly_cron: str = NIGHTLY_CRON, cutoff_cron: str = CUTOFF_CRON, from_source: bool = False
 ) -> list[RunnerDeployment]:
-    """The nightly run and the run after each cut-off; one writer at a time, queued, not dropped."""
-    flow = (flow or run_pipeline).with_options(retries=RETRIES, retry_delay_seconds=RETRY_DELAY_S, timeout_seconds=TIMEOUT_S)
+    """The nightly run and the run after each cut-off (one writer at a time, queued, not dropped),
+    and the digest of overdue reports every working day at 08:00. `from_source`: the flows are
+    loaded from the project directory when they run (a work pool's worker), not from this process."""
+    run, digest = (
+        (run_pipeline.from_source(source=str(PROJECT_ROOT), entrypoint=ENTRYPOINT),
+         remind.from_source(source=str(PROJECT_ROOT), entrypoint=REMIND_ENTRYPOINT))
+        if from_source else (run_pipeline, remind)
+    )
+    run = run.with_options(retries=RETRIES, retry_delay_seconds=RETRY_DELAY_S, timeout_seconds=TIMEOUT_S)
     parameters = {
-        "raw_dir": str(settings.raw_dir), "warehouse": str(settings.warehouse), "wait_for_lock": True,
-        "target": settings.target,
+        "raw_dir": str(settings.raw_dir), "warehouse": str(settings.warehouse), "target": settings.target,
     }
     one_writer = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
-    return [
-        flow.to_deployment(
+    runs = [
+        run.to_deployment(
             name=name,
             schedule=Cron(cron, timezone=TIMEZONE),
-            parameters=parameters,
+            parameters={**parameters, "wait_for_lock": True},
             concurrency_limit=one_writer,
             tags=["tthc", "writer"],
             description=description,
@@ -45,6 +53,15 @@ def deployments(
             ("after-cutoff", cutoff_cron, "A run after each reporting cut-off (15 March, June, September, December)."),
         ]
     ]
+    reminder = digest.to_deployment(
+        name="remind",
+        schedule=Cron(REMIND_CRON, timezone=TIMEZONE),
+        parameters={**parameters, "skip_holidays": True},
+        concurrency_limit=one_writer,
+        tags=["tthc", "writer"],
+        description="Every working day at 08:00: a run, then the digest of overdue and due-soon reports to TTHC_NOTIFY.",
+    )
+    return [*runs, reminder]
 
 
 def deploy_to_pool(
@@ -70,8 +87,7 @@ def deploy_to_pool(
                 raise ValueError(f"work pool {pool!r} is of type {existing.type!r}, not process")
 
     run_coro_as_sync(ensure_pool())
-    source = run_pipeline.from_source(source=str(PROJECT_ROOT), entrypoint=ENTRYPOINT)
     return deploy(
-        *deployments(settings, nightly_cron, cutoff_cron, flow=source),
+        *deployments(settings, nightly_cron, cutoff_cron, from_source=True),
         work_pool_name=pool, build=False, push=False, print_next_steps_message=False,
     )

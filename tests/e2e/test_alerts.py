@@ -132,3 +132,27 @@ def test_an_alert_that_cannot_be_delivered_never_fails_the_run(tmp_path):
     results = subprocess.run([sys.executable, "-m", "flows.cli", "results", "--warehouse", str(warehouse)],
                              capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
     assert "alert not delivered" in results.stdout
+
+
+def test_remind_sends_a_digest_naming_the_overdue_provinces(tmp_path, mailbox, webhook):
+    smtp_port, mails = mailbox
+    hook_port, posts = webhook
+    raw = tmp_path / "raw"
+    (raw / "feedback").mkdir(parents=True)
+    shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "22_2021-Q3.csv")  # Quảng Ninh sent its quarter
+    remind = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "remind", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "tthc.duckdb")],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
+        env={**os.environ, "TTHC_AS_OF": "2021-09-22",
+             "TTHC_NOTIFY": (f"mailto://127.0.0.1:{smtp_port}?from=tthc@tinh.gov.vn&to=kstt@tinh.gov.vn&mode=insecure "
+                             f"json://127.0.0.1:{hook_port}/hook")},
+    )
+    assert remind.returncode == 0, remind.stdout + remind.stderr
+    digest = next(m for m in mails if "quá hạn" in m["subject"])
+    assert "22/09/2021" in digest["subject"]
+    text = digest.get_body().get_content()
+    line = next(ln for ln in text.splitlines() if ln.startswith("- feedback 2021-Q3"))
+    assert "(hạn / due 2021-09-20)" in line
+    overdue = line.split(": ", 1)[1].split(", ")
+    assert "01" in overdue and "26" in overdue and "22" not in overdue and len(overdue) == 62
+    assert any("feedback 2021-Q3" in p["message"] for p in posts)
