@@ -22,10 +22,21 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #dde;paddin
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#1a7f37}.warn{color:#9a6700}.error,.fail{color:#cf222e}
 .card{display:inline-block;border:1px solid #dde;border-radius:6px;padding:.5rem 1rem;margin:.25rem}
+.matrix{overflow-x:auto;max-width:100%}.matrix td.t{width:1.6rem;height:1.2rem;padding:0}
+.legend span{display:inline-block;padding:.1rem .5rem;margin:.15rem;border-radius:4px;color:#fff;font-size:.85em}
 """
 STATUS_VI = {"pass": "Đạt", "warn": "Cảnh báo", "fail": "Không đạt", "error": "Lỗi", "skipped": "Bỏ qua"}
 SEVERITY_VI = {"error": "Lỗi", "warn": "Cảnh báo"}
 SUBMISSION_VI = {"current": "Đã gửi", "rejected": "Bị từ chối", "missing": "Chưa gửi"}
+# Timeliness of a report (marts.submissions): Vietnamese, English, and the cell's colour.
+TIMELINESS = {
+    "overdue": ("Quá hạn", "overdue", "#d32f2f"),
+    "late": ("Gửi muộn", "late", "#ef6c00"),
+    "rejected_pending": ("Bị từ chối, chờ gửi lại", "rejected, pending", "#8e24aa"),
+    "due_soon": ("Sắp đến hạn", "due soon", "#f9a825"),
+    "on_time": ("Đúng hạn", "on time", "#2e7d32"),
+    "not_yet_due": ("Chưa đến hạn", "not yet due", "#b0bec5"),
+}
 
 
 def vn_int(value: float | int | None) -> str:
@@ -157,6 +168,57 @@ def _vn_figure(text: str | None) -> str:
     return vn_int(int(text)) if text and text.isdigit() else (text or "")
 
 
+def _timeliness_matrix(record: dict[str, Any]) -> str:
+    """The year's reports at a glance: overdue and late ones listed first, then one matrix per
+    dataset, provinces × periods, one coloured cell per report."""
+    rows = [s for s in record.get("submissions", []) if s.get("timeliness")]
+    if not rows:
+        return ""
+    out = ['<p class="legend">' + "".join(
+        f'<span style="background:{colour}">{escape(vi)} / {escape(en)}</span>' for vi, en, colour in TIMELINESS.values()) + "</p>"]
+    items = []
+    for timeliness in ("overdue", "late"):  # listed first, the most recently due first, 25 of each at most
+        mine = sorted((s for s in rows if s["timeliness"] == timeliness),
+                      key=lambda s: (str(s["due_date"]), s["dataset"], s["province_code"]), reverse=True)
+        vi, en, _ = TIMELINESS[timeliness]
+        items += [
+            f'<li><b>{escape(vi)} / {escape(en)}</b>: {escape(s["province_name"])} ({escape(s["province_code"])}) — '
+            f'{escape(s["dataset"])} {escape(s["period"])}, {_both("hạn", "due")} {escape(_vn_date(s["due_date"]))}</li>'
+            for s in mine[:25]
+        ]
+        if len(mine) > 25:
+            items.append(f"<li>{escape(vi)} / {escape(en)}: … {len(mine) - 25} {_both('báo cáo khác', 'more')}</li>")
+    if items:
+        out.append("<ul>" + "".join(items) + "</ul>")
+    by_dataset: dict[str, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+    for s in rows:
+        by_dataset[s["dataset"]][(s["province_code"], s["period"])] = s
+    for dataset, cells in sorted(by_dataset.items()):
+        periods = sorted({p for _, p in cells})
+        provinces = sorted({(code, cells[(code, p)]["province_name"]) for code, p in cells})
+        head = "".join(f"<th>{escape(p)}</th>" for p in periods)
+        body = []
+        for code, name in provinces:
+            tds = []
+            for period in periods:
+                s = cells.get((code, period))
+                if s is None:
+                    tds.append("<td></td>")
+                    continue
+                vi, en, colour = TIMELINESS[s["timeliness"]]
+                tds.append(f'<td class="t" style="background:{colour}" title="{escape(f"{name} {period}: {vi} / {en}")}">'
+                           f'<span class="en" style="color:#fff">{escape(vi[:1])}</span></td>')
+            body.append(f"<tr><th>{escape(name)} ({escape(code)})</th>{''.join(tds)}</tr>")
+        out.append(f'<h3>{escape(dataset)}</h3><div class="matrix"><table><tr><th></th>{head}</tr>{"".join(body)}</table></div>')
+    return "".join(out)
+
+
+def _vn_date(value: Any) -> str:
+    """2021-09-20 → 20/09/2021."""
+    text = str(value or "")
+    return f"{text[8:10]}/{text[5:7]}/{text[:4]}" if len(text) >= 10 else text
+
+
 def _submissions(record: dict[str, Any]) -> str:
     groups: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for s in record.get("submissions", []):
@@ -195,6 +257,8 @@ def render(record: dict[str, Any]) -> str:
 <style>{STYLE}</style></head><body>
 <h1>{_both("Kho dữ liệu TTHC — báo cáo lần chạy", "TTHC Warehouse — run report")}</h1>
 <p>{_both("Lần chạy", "Run")} <code>{escape(record["run_id"])}</code>: {state}</p>
+<h2 id="timeliness">{_both("Hạn gửi báo cáo năm nay", "This year's reports and their deadlines")}</h2>
+{_timeliness_matrix(record)}
 <pre class="summary">{escape(chr(10).join(summary_lines(record)))}</pre>
 <p>{"".join(f'<span class="card">{escape(k)}: <b>{v}</b></span>' for k, v in sorted(files.items()))}</p>
 {f"<ul>{turned_away}</ul>" if turned_away else ""}

@@ -27,9 +27,12 @@ INDICATORS_SQL = """
     join marts.dim_indicators as d using (indicator_code)
     order by i.province_code, i.period, i.unit desc, i.indicator_code
 """
+# The run's year only: the calendar expects every report since its first year, and the page shows this year's.
 SUBMISSIONS_SQL = """
-    select period, dataset, province_code, province_name, status, current_file, versions_delivered, files_turned_away
+    select period, dataset, province_code, province_name, status, current_file, versions_delivered, files_turned_away,
+           due_date, timeliness
     from marts.submissions
+    where extract(year from period_end) = extract(year from (select as_of from audit.current_run))
     order by period, dataset, province_code
 """
 RECONCILIATION_SQL = """

@@ -99,3 +99,24 @@ def test_the_first_acceptable_version_decides_and_its_arrival_survives_later_run
     assert _submission(warehouse, "feedback", "22", "2021-Q3") == (due, arrived, "on_time")
     late = _submission(warehouse, "feedback", "24", "2021-Q3")
     assert late[2] == "late" and late[1] > arrived
+
+
+def test_the_page_opens_with_the_years_matrix_overdue_and_late_first(place):
+    from tests.browser import browser_page
+
+    raw, warehouse = place
+    (raw / "feedback" / "24_2021-Q3.csv").write_text(BAD_FEEDBACK, encoding="utf-8")
+    _run(raw, warehouse, "2021-09-10")
+    shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "24_2021-Q3_r1.csv")  # accepted after the due date: late
+    _run(raw, warehouse, "2021-09-30")
+    with browser_page() as page:
+        page.goto((warehouse.parent / "report" / "index.html").as_uri())
+        headings = page.locator("h2").all_inner_texts()
+        urgent = page.locator("#timeliness + p + ul li").all_inner_texts()
+        feedback_cells = page.locator("h3:text-is('feedback') + .matrix td.t").count()
+        late_cell = page.locator("h3:text-is('feedback') + .matrix td.t[title*='2021-Q3: Gửi muộn']").count()
+    assert headings[0].startswith("Hạn gửi báo cáo năm nay")  # the page opens with it
+    assert urgent[0].startswith("Quá hạn / overdue") and any(u.startswith("Gửi muộn / late") for u in urgent)
+    assert urgent.index(next(u for u in urgent if u.startswith("Gửi muộn"))) > 0  # overdue first, then late
+    assert any("Bắc Giang (24) — feedback 2021-Q3" in u for u in urgent)
+    assert feedback_cells == 63 * 5 and late_cell == 1  # 2021-Q1 to Q4 (Q4 started on 15/09) and the year, × 63 provinces
