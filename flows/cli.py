@@ -273,8 +273,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from flows.schedule import deployments
 
     settings = load_settings(raw_dir=args.raw_dir, warehouse=args.warehouse, target=args.target)
+    _failure_automation()
     serve(*deployments(settings, nightly_cron=args.nightly_cron, cutoff_cron=args.cutoff_cron))
     return 0
+
+
+def _failure_automation() -> None:
+    """With TTHC_NOTIFY set, the Prefect automation that reports failed or crashed runs."""
+    from flows.alert_block import AUTOMATION_NAME, create_failure_automation
+    from flows.notify import notify_urls
+
+    if urls := notify_urls():
+        create_failure_automation(urls)
+        print(f"Prefect automation {AUTOMATION_NAME!r}: failed or crashed runs go to TTHC_NOTIFY ({len(urls)} address(es))")
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
@@ -283,6 +294,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     settings = load_settings(raw_dir=args.raw_dir, warehouse=args.warehouse, target=args.target)
     try:
         ids = deploy_to_pool(settings, args.pool, nightly_cron=args.nightly_cron, cutoff_cron=args.cutoff_cron)
+        _failure_automation()
     except ValueError as err:
         print(f"tthc deploy: {err}", file=sys.stderr)
         return 1

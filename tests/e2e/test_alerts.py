@@ -156,3 +156,27 @@ def test_remind_sends_a_digest_naming_the_overdue_provinces(tmp_path, mailbox, w
     overdue = line.split(": ", 1)[1].split(", ")
     assert "01" in overdue and "26" in overdue and "22" not in overdue and len(overdue) == 62
     assert any("feedback 2021-Q3" in p["message"] for p in posts)
+
+
+def test_failed_or_crashed_runs_are_reported_by_a_prefect_automation(prefect_server):
+    from prefect.automations import Automation
+    from prefect.client.orchestration import get_client
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    from flows.alert_block import AUTOMATION_NAME, BLOCK_NAME, TthcAlerts, create_failure_automation
+
+    urls = ["json://127.0.0.1:9/hook", "mailto://127.0.0.1:25?from=tthc@tinh.gov.vn&to=kstt@tinh.gov.vn"]
+    first = create_failure_automation(urls)
+    again = create_failure_automation(urls)  # tthc serve, run again, replaces it: still one
+    automation = Automation.read(name=AUTOMATION_NAME)
+    assert automation.id == again != first
+    assert automation.trigger.expect == {"prefect.flow-run.Failed", "prefect.flow-run.Crashed"}
+    assert automation.trigger.match_related["prefect.resource.name"] == ["tthc-run", "tthc-remind"]
+    (action,) = automation.actions
+
+    async def block_id():
+        async with get_client() as client:
+            return (await client.read_block_document_by_name(BLOCK_NAME, block_type_slug="tthc-alerts")).id
+
+    assert action.block_document_id == run_coro_as_sync(block_id())
+    assert TthcAlerts.load(BLOCK_NAME).url.get_secret_value() == " ".join(urls)
