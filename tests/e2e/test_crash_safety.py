@@ -61,7 +61,7 @@ def _state(warehouse: Path) -> dict[str, list[tuple]]:
             cols = [c for (c,) in con.execute(
                 "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
                 [schema, table],
-            ).fetchall() if c not in ("load_id", "_load_id", "loaded_at", "delivered_at", "last_delivered_at", "run_id")]
+            ).fetchall() if c not in ("load_id", "_load_id", "loaded_at", "delivered_at", "last_delivered_at", "first_accepted_at", "run_id")]
             select = ", ".join(f'"{c}"' for c in cols)
             state[f"{schema}.{table}"] = con.execute(f'select {select} from {schema}."{table}" order by all').fetchall()
         state["audit.ingest_log"] = con.execute(
