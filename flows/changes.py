@@ -22,7 +22,7 @@ from flows.ingest.contract import load_contract
 from flows.ingest.discover import discover
 from flows.ingest.load import LogEntry
 from flows.settings import DBT_PROJECT_DIR, Settings
-from flows.warehouse import connect_read_only
+from flows.warehouse import connect_published
 
 EVERYTHING: tuple[str, ...] = ()  # dbt node-selection arguments that build every node
 
@@ -75,17 +75,12 @@ def project_hash() -> str:
 def _published(settings: Settings, *queries: str) -> list[list[tuple]] | None:
     """The rows of each query on the published warehouse's audit tables; None when there is no
     published warehouse, or it was published before these tables existed."""
-    if settings.target == "postgres":
-        import psycopg
+    import psycopg
 
-        from flows import postgres
-
-        con = postgres.connect(settings.postgres_url)
-        missing: type[Exception] = psycopg.errors.UndefinedTable
-    elif settings.warehouse.exists():
-        con, missing = connect_read_only(settings.warehouse), duckdb.CatalogException
-    else:
+    con = connect_published(settings)
+    if con is None:
         return None
+    missing = psycopg.errors.UndefinedTable if settings.target == "postgres" else duckdb.CatalogException
     try:
         return [con.execute(q).fetchall() for q in queries]
     except missing:

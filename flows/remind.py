@@ -12,6 +12,7 @@ from flows.calendar import as_of_date
 from flows.notify import digest_message, notify_urls, send
 from flows.pipeline import run_pipeline
 from flows.settings import DBT_PROJECT_DIR, Settings, load_settings
+from flows.warehouse import connect_published
 
 DIGEST_SQL = """
     select dataset, period, province_code, due_date, timeliness
@@ -29,14 +30,9 @@ def is_public_holiday(day: Any) -> bool:
 
 def digest_rows(settings: Settings) -> list[dict[str, Any]]:
     """Overdue and due-soon reports in the published warehouse."""
-    if settings.target == "postgres":
-        from flows import postgres
-
-        con = postgres.connect(settings.postgres_url)
-    else:
-        from flows.warehouse import connect_read_only
-
-        con = connect_read_only(settings.warehouse)
+    con = connect_published(settings)
+    if con is None:
+        return []
     try:
         cursor = con.execute(DIGEST_SQL)
         names = [d[0] for d in cursor.description]

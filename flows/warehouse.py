@@ -26,6 +26,14 @@ def connect_writer(settings: Settings, work: Path | None) -> Any:
     return connect(work)
 
 
+def connect_published(settings: Settings) -> Any | None:
+    """A connection that reads the published warehouse: the DuckDB file read-only, or the
+    PostgreSQL database; None when no DuckDB file has been published yet."""
+    if settings.target == "postgres":
+        return connect_writer(settings, None)
+    return connect_read_only(settings.warehouse) if settings.warehouse.exists() else None
+
+
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published warehouse: no files outside it, no directory to
     write to (not even to spill: a query beyond the memory limit fails), settings locked."""

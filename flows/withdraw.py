@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from flows.settings import Settings
-from flows.warehouse import connect_read_only
+from flows.warehouse import connect_published
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,8 @@ class Withdrawal:
 
 def check_withdrawal(settings: Settings, withdrawal: Withdrawal) -> str | None:
     """Why the published warehouse cannot take this withdrawal (no such report), or None."""
-    if settings.target == "postgres":
-        from flows import postgres
-
-        con = postgres.connect(settings.postgres_url)
-    elif settings.warehouse.exists():
-        con = connect_read_only(settings.warehouse)
-    else:
+    con = connect_published(settings)
+    if con is None:
         return f"no published warehouse at {settings.warehouse}: nothing to withdraw"
     try:
         versions = con.execute(

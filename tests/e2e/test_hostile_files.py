@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -126,12 +125,6 @@ def test_each_hostile_entry_is_turned_away_with_its_reason(hostile_run, path):
     status, reason = row
     assert status in ("refused", "rejected")
     assert HOSTILE[path] in reason, reason
-
-
-def test_a_pipe_is_never_opened(hostile_run):
-    _, raw, _ = hostile_run
-    # Opening a FIFO for reading would have blocked the run until a writer came; the run ended.
-    assert Path(raw / "dossier_results/40_2022.csv").is_fifo()
 
 
 def test_a_run_that_fails_keeps_its_record_and_frees_its_working_copy(tmp_path):
