@@ -24,6 +24,9 @@ LINEAGE_TYPES = {
     "_file_path": "varchar", "_file_sha256": "varchar", "_line_number": "integer", "_row_kind": "varchar", "_load_id": "varchar",
 }
 LINEAGE_COLUMNS = tuple(LINEAGE_TYPES)
+# Every row of an index snapshot carries its file version and load (its place is its json_path).
+SNAPSHOT_LINEAGE_COLUMNS = ("_file_path", "_file_sha256", "_load_id")
+SNAPSHOT_LINEAGE = ", ".join(f"{c} varchar not null" for c in SNAPSHOT_LINEAGE_COLUMNS)
 RECORD_SQL_TYPES = {"varchar": "varchar", "timestamp": "timestamp", "boolean": "boolean"}
 
 # each time a file version became the content at its path: first load, then each re-delivery
@@ -52,7 +55,8 @@ TABLES = [
         file_path varchar not null, file_sha256 varchar not null, dataset varchar not null,
         province_code varchar not null, period varchar not null, period_start date not null,
         period_end date not null, revision integer not null, load_id varchar not null,
-        loaded_at timestamptz not null, rows_read integer not null, file_id bigint)""",
+        loaded_at timestamptz not null, rows_read integer not null, file_id bigint,
+        snapshot_group varchar, captured_on date)""",
     DELIVERIES,
     # where each canonical column of a loaded form file sits: its position, and the sheet read
     """create table if not exists raw.report_columns (
@@ -146,6 +150,13 @@ def _current_run_keeps_as_of(con: duckdb.DuckDBPyConnection, contract: Contract)
         con.execute("alter table audit.current_run add column if not exists as_of date")
 
 
+def _report_files_keep_snapshots(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Index snapshots (index766) are catalogued with their group and capture date."""
+    if _columns(con, "raw", "report_files"):
+        con.execute("alter table raw.report_files add column if not exists snapshot_group varchar")
+        con.execute("alter table raw.report_files add column if not exists captured_on date")
+
+
 # In the order they were written; a name, once released, never changes.
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Contract], None]]] = [
     ("report_file_ids", _number_report_files),
@@ -153,6 +164,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Contract], None
     ("builds_docs_fingerprint", _builds_keep_docs_fingerprint),
     ("deliveries", _deliveries_from_report_files),
     ("current_run_as_of", _current_run_keeps_as_of),
+    ("report_files_snapshots", _report_files_keep_snapshots),
 ]
 
 
@@ -182,3 +194,6 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection, contract: Contract) -> None
                 con.execute(f"alter table {table} add column {quote_ident(col)} varchar")
     for spec in contract.records.values():
         con.execute(_record_table_ddl(spec))
+    for snapshots in contract.snapshots.values():
+        cols = ", ".join(f"{quote_ident(c)} varchar" for c in snapshots.column_names)
+        con.execute(f"create table if not exists raw.{quote_ident(snapshots.name)} ({SNAPSHOT_LINEAGE}, {cols})")

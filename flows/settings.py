@@ -19,6 +19,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 DBT_PROJECT_DIR = Path(os.environ.get("TTHC_DBT_PROJECT_DIR") or PROJECT_ROOT / "dbt_project").resolve()
 SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 PROVINCES_CSV = DBT_PROJECT_DIR / "seeds" / "provinces_2025.csv"
+INDEX766_GROUPS_CSV = DBT_PROJECT_DIR / "seeds" / "index766_groups.csv"
 
 
 @cache

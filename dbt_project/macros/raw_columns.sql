@@ -21,3 +21,15 @@
         {{ relation }}.{{ c }},
     {%- endfor %}
 {%- endmacro %}
+
+{# The raw datasets of a kind (form, reported, records, snapshots), read from the sources YAML. #}
+{% macro raw_datasets(kind) -%}
+    {%- set names = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
+            {%- set meta = node.meta or node.get('config', {}).get('meta', {}) -%}
+            {%- if meta.get('kind') == kind -%}{%- do names.append(node.name) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(names) }}
+{%- endmacro %}

@@ -54,14 +54,23 @@ class RecordDataset:
 
 
 @dataclass(frozen=True)
+class SnapshotDataset:
+    """Captures of the national portal's index (index766): JSON, one row per unit and metric."""
+
+    name: str
+    column_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Contract:
     datasets: dict[str, Dataset]
     ignored: frozenset[str]  # normalised labels of columns read past ("STT")
     records: dict[str, RecordDataset] = field(default_factory=dict)
+    snapshots: dict[str, SnapshotDataset] = field(default_factory=dict)
 
     @property
     def all_datasets(self) -> set[str]:
-        return set(self.datasets) | set(self.records)
+        return set(self.datasets) | set(self.records) | set(self.snapshots)
 
 
 def _norm_all(labels: list[str]) -> frozenset[str]:
@@ -75,8 +84,12 @@ def load_contract() -> Contract:
     raw = next(s for s in doc["sources"] if s["name"] == "raw")
     datasets: dict[str, Dataset] = {}
     records: dict[str, RecordDataset] = {}
+    snapshots: dict[str, SnapshotDataset] = {}
     for table in raw["tables"]:
         meta = table.get("meta", {})
+        if meta.get("kind") == "snapshots":
+            snapshots[table["name"]] = SnapshotDataset(table["name"], tuple(c["name"] for c in table["columns"]))
+            continue
         if meta.get("kind") == "records":
             records[table["name"]] = RecordDataset(
                 name=table["name"],
@@ -105,4 +118,6 @@ def load_contract() -> Contract:
             groups=groups,
             transparent=_norm_all(meta.get("groups", {}).get("transparent", [])),
         )
-    return Contract(datasets=datasets, ignored=_norm_all(raw["meta"]["ignored_labels"]), records=records)
+    return Contract(
+        datasets=datasets, ignored=_norm_all(raw["meta"]["ignored_labels"]), records=records, snapshots=snapshots
+    )

@@ -10,12 +10,19 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from flows.ingest.periods import PERIOD_PATTERN, period_bounds
+from flows.ingest.contract import load_contract
+from flows.ingest.index766 import snapshot_groups
+from flows.ingest.periods import PERIOD_PATTERN, calendar_bounds, period_bounds
 from flows.ingest.provinces import code_valid_on
 
 EXTENSIONS = ("csv", "xlsx", "xls")
 # ASCII digits only: "22_２０２０.csv" (full-width digits) is not a name of the contract.
 _NAME = re.compile(rf"(?P<province>[0-9]{{2}})_(?P<period>{PERIOD_PATTERN})(?:_r(?P<revision>\d+))?\.(?P<ext>[A-Za-z]+)")
+# Index snapshots (contract §1.5): <scope>_<period>_<group>_<captured YYYY-MM-DD>.json
+_SNAPSHOT_NAME = re.compile(
+    rf"(?P<scope>[0-9]{{2}})_(?P<period>{PERIOD_PATTERN})_(?P<group>[a-z-]+)_(?P<captured>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})\.json"
+)
+NATIONAL_SCOPE = "00"
 # Documentation kept beside the reports; not a report, not refused.
 DOC_FILES = frozenset({"README.md"})
 
@@ -30,10 +37,13 @@ class FoundFile:
     period_end: date | None = None
     revision: int | None = None
     refusal: str | None = None  # why it cannot be taken in, or None
+    snapshot_group: str | None = None  # index snapshots: the portal's group in the name
+    captured_on: date | None = None  # index snapshots: the capture date in the name
 
     @property
-    def report_key(self) -> tuple[str | None, str | None, str | None]:
-        return (self.dataset, self.province_code, self.period)
+    def report_key(self) -> tuple:
+        """What versions replace each other: a report, or one capture of an index snapshot."""
+        return (self.dataset, self.province_code, self.period, self.snapshot_group, self.captured_on)
 
 
 def parse_name(path: str, datasets: set[str]) -> FoundFile:
@@ -44,6 +54,8 @@ def parse_name(path: str, datasets: set[str]) -> FoundFile:
     dataset, name = parts
     if dataset not in datasets:
         return FoundFile(path, refusal=f'unknown dataset folder "{dataset}" (known: {", ".join(sorted(datasets))})')
+    if dataset in load_contract().snapshots:
+        return parse_snapshot_name(path, dataset, name)
     m = _NAME.fullmatch(name)
     if not m:
         return FoundFile(
@@ -60,6 +72,36 @@ def parse_name(path: str, datasets: set[str]) -> FoundFile:
     )
     if not code_valid_on(found.province_code, end):
         return replace(found, refusal=f'province code {found.province_code} did not exist on {end:%d/%m/%Y}, the end of period {found.period}')
+    return found
+
+
+def parse_snapshot_name(path: str, dataset: str, name: str) -> FoundFile:
+    """Check the name of an index snapshot against contract §1.5. Its period is the portal's
+    calendar period (flows/ingest/periods.py calendar_bounds), not a cut-off window."""
+    m = _SNAPSHOT_NAME.fullmatch(name)
+    if not m:
+        return FoundFile(path, dataset=dataset, refusal=(
+            f'name "{name}" is not <scope>_<period>_<group>_<captured YYYY-MM-DD>.json, '
+            "e.g. 25_2026_dvc-progress-tree_2026-09-26.json or 00_2026_service-results_2026-09-17.json"
+        ))
+    try:
+        start, end = calendar_bounds(m["period"])
+        captured = date.fromisoformat(m["captured"])
+    except ValueError as err:
+        return FoundFile(path, dataset=dataset, refusal=f'name "{name}": {err}')
+    found = FoundFile(path, dataset=dataset, province_code=m["scope"], period=m["period"], period_start=start,
+                      period_end=end, revision=0, snapshot_group=m["group"], captured_on=captured)
+    groups = snapshot_groups()
+    if found.snapshot_group not in groups:
+        return replace(found, refusal=f'group "{found.snapshot_group}" is not one of {", ".join(sorted(groups))}')
+    national = groups[found.snapshot_group].shape == "national"
+    if national != (found.province_code == NATIONAL_SCOPE):
+        why = "the national file (service-results) has scope 00" if national else f"scope 00 is the national file only ({found.snapshot_group} holds one province's tree)"
+        return replace(found, refusal=why)
+    if captured < start:
+        return replace(found, refusal=f"captured on {captured:%d/%m/%Y}, before period {found.period} began ({start:%d/%m/%Y})")
+    if not national and not code_valid_on(found.province_code, captured):
+        return replace(found, refusal=f"province code {found.province_code} did not exist on {captured:%d/%m/%Y}, the capture date")
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,8 @@ from flows.ingest.deliveries import log_missing, seen_before
 from flows.ingest.discover import FoundFile, discover
 from flows.ingest.labels import HeaderError
 from flows.ingest.limits import FORM_FILE_BYTES, megabytes
-from flows.ingest.load import LogEntry, log_file, write_file
+from flows.ingest.index766 import ShapeError, parse_snapshot, snapshot_groups
+from flows.ingest.load import LogEntry, log_file, write_file, write_snapshot
 from flows.ingest.read import HashesAhead, inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
 from flows.ingest.records import is_month, load_records, load_records_into_postgres
 from flows.postgres import PgConnection
@@ -119,6 +121,8 @@ def _load(
     sha = sha256_of(data)
     if seen := seen_before(con, load_id, found, sha, was_there):
         return seen
+    if found.dataset in contract.snapshots:
+        return load_snapshot(con, load_id, found, sha, data)
     try:
         table = parse_report(data, found, contract)
     except DecodeError as err:
@@ -134,6 +138,21 @@ def _load(
     reason = "; ".join(reasons) or None
     entry = LogEntry(found, sha, "loaded", reason, len(table.rows))
     write_file(con, load_id, contract.datasets[found.dataset], entry, table)
+    return entry
+
+
+def load_snapshot(con: duckdb.DuckDBPyConnection, load_id: str, found: FoundFile, sha: str, data: bytes) -> LogEntry:
+    """An index snapshot (contract §1.5): JSON that is not JSON is refused; JSON that is not the
+    portal's shape is rejected, naming the path inside it."""
+    try:
+        rows = parse_snapshot(data, snapshot_groups()[found.snapshot_group].shape)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        return _logged(con, load_id, LogEntry(found, sha, "refused", f"{found.path}: not readable JSON ({err})"))
+    except ShapeError as err:
+        why = f"{found.path}: not the portal's {found.snapshot_group} response: {err}"
+        return _logged(con, load_id, LogEntry(found, sha, "rejected", why))
+    entry = LogEntry(found, sha, "loaded", None, len(rows))
+    write_snapshot(con, load_id, load_contract().snapshots[found.dataset], entry, rows)
     return entry
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-FORM_FILE_BYTES = 50 * 1024 * 1024  # a form file (.csv, .xlsx, .xls) on disk
+FORM_FILE_BYTES = 50 * 1024 * 1024  # a form file (.csv, .xlsx, .xls) or an index snapshot (.json) on disk
 WORKBOOK_UNPACKED_BYTES = 500 * 1024 * 1024  # an .xlsx workbook's parts, unpacked
 ROW_COLUMNS = 1_000  # cells in one row
 FIELD_CHARS = 1024 * 1024  # characters in one field

@@ -8,16 +8,18 @@ from the contract (checked to be plain snake_case).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 
-from flows.ingest.contract import Dataset
+from flows.ingest.contract import Dataset, SnapshotDataset
 from flows.ingest.discover import FoundFile
 from flows.ingest.layout import Table
 from flows.postgres import PgConnection
-from flows.schema import LINEAGE_COLUMNS, quote_ident
+from flows.schema import LINEAGE_COLUMNS, SNAPSHOT_LINEAGE_COLUMNS, quote_ident
 
 
 def was_loaded(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> bool:
@@ -67,9 +69,11 @@ def catalog_file(
     """The file version's row in raw.report_files, and its first delivery."""
     f = entry.found
     con.execute(
-        "insert into raw.report_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """insert into raw.report_files (file_path, file_sha256, dataset, province_code, period, period_start,
+               period_end, revision, load_id, loaded_at, rows_read, file_id, snapshot_group, captured_on)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [f.path, entry.sha256, f.dataset, f.province_code, f.period, f.period_start, f.period_end,
-         f.revision, load_id, at, rows_read, file_id],
+         f.revision, load_id, at, rows_read, file_id, f.snapshot_group, f.captured_on],
     )
     deliver(con, load_id, at, f.path, entry.sha256)
 
@@ -102,6 +106,33 @@ def insert_columns(con: duckdb.DuckDBPyConnection, table: str, names: list[str],
         con.execute(sql, [column[start:start + INSERT_BATCH_ROWS] for column in columns])
 
 
+@contextmanager
+def one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Everything of one file lands together or not at all."""
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def catalog_and_log(
+    con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, entry: LogEntry, rows_read: int, table: str
+) -> None:
+    """After a file's rows: check that all of them are in `table`, then its catalog and log rows."""
+    f = entry.found
+    written = con.execute(
+        f"select count(*) from {table} where _file_path = ? and _file_sha256 = ? and _load_id = ?",
+        [f.path, entry.sha256, load_id],
+    ).fetchone()[0]
+    if written != rows_read:
+        raise RuntimeError(f"{f.path}: read {rows_read} rows but {written} are in {table}")
+    catalog_file(con, load_id, at, entry, rows_read, next_file_id(con))
+    append_log(con, load_id, at, entry)
+
+
 def write_file(
     con: duckdb.DuckDBPyConnection, load_id: str, dataset: Dataset, entry: LogEntry, table: Table
 ) -> None:
@@ -111,8 +142,7 @@ def write_file(
     rows = table.rows
     notes = [(s.line_number, s.kind, s.text) for s in table.skipped]
     notes += [(None, "unknown_column", label) for label in table.unknown_columns]
-    con.execute("begin transaction")
-    try:
+    with one_transaction(con):
         insert_columns(con, f"raw.{quote_ident(dataset.name)}", [*LINEAGE_COLUMNS, *cols], [
             [f.path] * len(rows), [entry.sha256] * len(rows), [r.line_number for r in rows],
             [r.row_kind for r in rows], [load_id] * len(rows), *([r.cells.get(c) for r in rows] for c in cols),
@@ -125,15 +155,19 @@ def write_file(
         insert_columns(con, "audit.ingest_notes", ["load_id", "file_path", "file_sha256", "line_number", "kind", "text"], [
             [load_id] * len(notes), [f.path] * len(notes), [entry.sha256] * len(notes), *map(list, zip(*notes)),
         ] if notes else [])
-        catalog_file(con, load_id, at, entry, len(rows), next_file_id(con))
-        written = con.execute(
-            f"select count(*) from raw.{quote_ident(dataset.name)} where _file_path = ? and _file_sha256 = ? and _load_id = ?",
-            [f.path, entry.sha256, load_id],
-        ).fetchone()[0]
-        if written != len(rows):
-            raise RuntimeError(f"{f.path}: read {len(rows)} rows but {written} are in raw.{dataset.name}")
-        append_log(con, load_id, at, entry)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        catalog_and_log(con, load_id, at, entry, len(rows), f"raw.{quote_ident(dataset.name)}")
+
+
+def write_snapshot(
+    con: duckdb.DuckDBPyConnection, load_id: str, dataset: SnapshotDataset, entry: LogEntry,
+    rows: list[dict[str, str | None]],
+) -> None:
+    """Rows, catalog row and log row of one index snapshot, in one transaction."""
+    f, at = entry.found, datetime.now(UTC)
+    table = f"raw.{quote_ident(dataset.name)}"
+    with one_transaction(con):
+        insert_columns(con, table, [*SNAPSHOT_LINEAGE_COLUMNS, *dataset.column_names], [
+            [f.path] * len(rows), [entry.sha256] * len(rows), [load_id] * len(rows),
+            *([r[c] for r in rows] for c in dataset.column_names),
+        ])
+        catalog_and_log(con, load_id, at, entry, len(rows), table)

@@ -1,4 +1,5 @@
-"""Reporting periods: name syntax and start/end dates under the cut-off convention.
+"""Reporting periods: name syntax and start/end dates under the cut-off convention, and the
+calendar periods of the national portal's index.
 
 Decree 09/2019/NĐ-CP: a period starts on the cut-off day (the 15th) of the month before its
 first month and ends the day before it in its last month (year: 15/12 of the previous year to
@@ -40,3 +41,20 @@ def period_bounds(period: str) -> tuple[date, date]:
     month = int(part)
     return _month_window(year, month, month)
 
+
+
+def calendar_bounds(period: str) -> tuple[date, date]:
+    """Start and end date of a calendar period (YYYY, YYYY-Qn, YYYY-MM): the national portal's
+    index periods, which are not the forms' cut-off windows (2026-Q3 is 01/07 to 30/09)."""
+    m = _PERIOD.fullmatch(period)
+    if not m or (m["part"] or "").startswith("H"):
+        raise ValueError(f'period "{period}" is not YYYY, YYYY-Q1..Q4 or YYYY-MM')
+    year, part = int(m["year"]), m["part"]
+    if part is None:
+        first, last = 1, 12
+    elif part.startswith("Q"):
+        first, last = 3 * int(part[1]) - 2, 3 * int(part[1])
+    else:
+        first = last = int(part)
+    following = date(year + 1, 1, 1) if last == 12 else date(year, last + 1, 1)
+    return date(year, first, 1), following - timedelta(days=1)

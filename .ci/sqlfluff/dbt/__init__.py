@@ -29,3 +29,7 @@ def date_trunc(datepart: str, date: str) -> str:
 
 def date_spine(datepart: str, start_date: str, end_date: str) -> str:
     return f"select range as date_day from range({start_date}, {end_date}, interval 1 {datepart})"
+
+
+def last_day(date: str, datepart: str) -> str:
+    return f"last_day({date})"

@@ -1,7 +1,8 @@
 {#
   Every loaded file version of a report, whether a finding rejects it, and which version is
   current: among the versions without error findings, the highest revision, then the one
-  delivered last at its path (contract §1.1). A rejected version never becomes current, so the
+  delivered last at its path (contract §1.1). Each capture of an index snapshot is a report of
+  its own (report_id): a later capture is another snapshot, not a revision. A rejected version never becomes current, so the
   previous accepted one stays in use; a withdrawn report has no current version.
 #}
 
@@ -45,11 +46,11 @@ ranked as (
     select
         judged.*,
         row_number() over (
-            partition by dataset, province_code, period
+            partition by report_id
             order by is_rejected, revision desc, last_delivered_at desc
         ) = 1 and not is_rejected and not is_withdrawn as is_current,
         row_number() over (
-            partition by dataset, province_code, period
+            partition by report_id
             order by revision desc, last_delivered_at desc
         ) = 1 as is_latest
 

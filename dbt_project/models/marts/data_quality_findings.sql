@@ -26,14 +26,12 @@ report_columns as (
 current_revision as (
 
     select
-        dataset,
-        province_code,
-        period,
+        report_id,
         max(case when is_current then revision end) as revision,
         max(case when is_current then last_delivered_at end) as last_delivered_at
 
     from versions
-    group by dataset, province_code, period
+    group by report_id
 
 ),
 
@@ -43,9 +41,7 @@ shown_versions as (
 
     from versions
     left join current_revision
-        on versions.dataset = current_revision.dataset
-        and versions.province_code = current_revision.province_code
-        and versions.period = current_revision.period
+        on versions.report_id = current_revision.report_id
     where versions.is_current
         or (
             versions.is_rejected
@@ -75,6 +71,7 @@ shown_findings as (
                 || cast(findings.line_number as varchar)
             when report_columns.position is not null
                 then 'line ' || cast(findings.line_number as varchar) || ', column ' || cast(report_columns.position as varchar)
+            when shown_versions.is_snapshot then findings.column_name  -- a JSON snapshot: the path inside it
         end as cell,
         findings.message,
         findings.message_vi,

@@ -1,5 +1,5 @@
 {#
-  The reporting periods that loaded reports cover, with the dates the ingest flow derived from
+  The reporting periods that loaded reports cover (index snapshots, on calendar periods, aside), with the dates the ingest flow derived from
   the cut-off convention (flows/ingest/periods.py, stored in raw.report_files). The type and the
   year follow from those dates: a window of 12, 6, 3 or 1 months, ending in its year.
 #}
@@ -27,6 +27,7 @@ periods as (
         period_end
 
     from report_files
+    where not is_snapshot  -- index snapshots use the portal's calendar periods
 
 )
 

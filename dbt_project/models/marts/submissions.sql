@@ -13,6 +13,7 @@ with
 versions as (
 
     select * from {{ ref('int_report_versions') }}
+    where not is_snapshot  -- index snapshots are captured, not submitted
 
 ),
 
@@ -23,6 +24,9 @@ turned_away as (
     from {{ ref('stg_audit__ingest_log') }}
     where status in ('rejected', 'refused')
         and dataset is not null and province_code is not null and period is not null
+        {%- for dataset in raw_datasets('snapshots') %}
+        and dataset <> '{{ dataset }}'
+        {%- endfor %}
     group by dataset, province_code, period
 
 ),

@@ -21,7 +21,13 @@ renamed as (
         load_id,
         loaded_at,
         rows_read,
-        file_id
+        file_id,
+        snapshot_group,
+        captured_on,
+        captured_on is not null as is_snapshot,
+        -- what versions replace each other: a report, or one capture of an index snapshot
+        dataset || '|' || province_code || '|' || period
+        || coalesce('|' || snapshot_group || '|' || cast(captured_on as varchar), '') as report_id
 
     from source
 

@@ -42,6 +42,18 @@ unknown_indicators as (
 
 ),
 
+index766_scope as (
+
+    select * from {{ ref('int_findings__index766_scope') }}
+
+),
+
+index766_rules as (
+
+    select * from {{ ref('int_findings__index766_rules') }}
+
+),
+
 findings as (
 
     select * from invalid_counts
@@ -55,6 +67,10 @@ findings as (
     select * from records_vs_reports
     union all
     select * from unknown_indicators
+    union all
+    select * from index766_scope
+    union all
+    select * from index766_rules
 
 )
 
