@@ -61,7 +61,8 @@ def test_a_tree_row_gives_its_total_and_its_counts_as_written():
     (b'[1, 2]', "tree", "the file holds a list"),
     (_tree(ratio="90%"), "tree", "data.parent.ratio: expected"),
     (_tree(departmentId=7), "tree", "data.parent.departmentId: expected text"),
-    (b'{"code": "OK", "data": {"overview": {}, "evaluation": [{"departmentId": "x", "departmentName": "y"}],'
+    (b'{"code": "OK", "data": {"overview": {"departmentId": "p", "departmentName": "P", "totalScore": 0,'
+     b' "totalMaxScore": 18, "ratio": 0, "metrics": []}, "evaluation": [{"departmentId": "x", "departmentName": "y"}],'
      b' "pagination": {"total": 1, "totalPages": 1}}}', "list", "data.evaluation[0]: no key 'metrics'"),
     (b'{"code": "OK", "data": {"overview": {}, "evaluation": [], "pagination": {"total": 350, "totalPages": 2}}}',
      "list", "data.pagination: the capture holds 0 of 350 units"),
