@@ -12,7 +12,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from flows.report_index766 import index766_section
 from flows.summary import summary_lines
+from flows.vn_format import both, vn_int, vn_percent
 
 STYLE = """
 body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:2rem;color:#1d2733;max-width:1100px}
@@ -37,20 +39,6 @@ TIMELINESS = {
     "on_time": ("Đúng hạn", "on time", "#2e7d32"),
     "not_yet_due": ("Chưa đến hạn", "not yet due", "#b0bec5"),
 }
-
-
-def vn_int(value: float | int | None) -> str:
-    """1191036 → "1.191.036"."""
-    return "—" if value is None else f"{round(value):,}".replace(",", ".")
-
-
-def vn_percent(ratio: float | None, decimals: int = 2) -> str:
-    """0.33376 → "33,38 %"."""
-    return "—" if ratio is None else f"{ratio * 100:.{decimals}f}".replace(".", ",") + " %"
-
-
-def _both(vi: str, en: str) -> str:
-    return f'{escape(vi)} <span class="en">/ {escape(en)}</span>'
 
 
 def _bar_chart(rows: list[dict[str, Any]]) -> str:
@@ -84,16 +72,16 @@ def _indicators(record: dict[str, Any]) -> str:
             out.append(_bar_chart(ratios))
         counts = [r for r in rows if r["unit"] == "count"]
         if counts:
-            out.append("<table><tr><th>" + _both("Chỉ tiêu", "Indicator") + "</th><th>" + _both("Giá trị", "Value") + "</th></tr>")
+            out.append("<table><tr><th>" + both("Chỉ tiêu", "Indicator") + "</th><th>" + both("Giá trị", "Value") + "</th></tr>")
             out += [
-                f'<tr><td>{_both(r["name_vi"], r["name_en"])}</td><td class="num">{vn_int(r["value"])}</td></tr>'
+                f'<tr><td>{both(r["name_vi"], r["name_en"])}</td><td class="num">{vn_int(r["value"])}</td></tr>'
                 for r in counts
             ]
             out.append("</table>")
         ratio_rows = [r for r in ratios if r["numerator"] is not None or r["denominator"] is not None]
         if ratio_rows:
-            out.append("<table><tr><th>" + _both("Chỉ tiêu", "Indicator") + "</th><th>" + _both("Tử số", "Numerator")
-                       + "</th><th>" + _both("Mẫu số", "Denominator") + "</th><th>" + _both("Tỷ lệ", "Rate") + "</th></tr>")
+            out.append("<table><tr><th>" + both("Chỉ tiêu", "Indicator") + "</th><th>" + both("Tử số", "Numerator")
+                       + "</th><th>" + both("Mẫu số", "Denominator") + "</th><th>" + both("Tỷ lệ", "Rate") + "</th></tr>")
             out += [
                 f'<tr><td>{escape(r["name_vi"])}</td><td class="num">{vn_int(r["numerator"])}</td>'
                 f'<td class="num">{vn_int(r["denominator"])}</td><td class="num">{vn_percent(r["value"])}</td></tr>'
@@ -123,8 +111,8 @@ def _tests(record: dict[str, Any]) -> str:
         for t in not_passed
     )
     table = (
-        "<table><tr><th>" + _both("Kết quả", "Status") + "</th><th>" + _both("Kiểm thử", "Test") + "</th><th>"
-        + _both("Bảng", "Model") + "</th><th>" + _both("Số dòng lỗi", "Failures") + "</th></tr>" + rows + "</table>"
+        "<table><tr><th>" + both("Kết quả", "Status") + "</th><th>" + both("Kiểm thử", "Test") + "</th><th>"
+        + both("Bảng", "Model") + "</th><th>" + both("Số dòng lỗi", "Failures") + "</th></tr>" + rows + "</table>"
         if rows else ""
     )
     return f"<p>{cards}</p>" + (f"<ul>{errors}</ul>" if errors else "") + table
@@ -139,10 +127,10 @@ def _findings(record: dict[str, Any]) -> str:
         groups[(f["province_code"] or "", f["severity"])].append(f)
     out = []
     for (province, severity), rows in sorted(groups.items()):
-        out.append(f'<h3>{_both("Tỉnh", "Province")} {escape(province)} — '
+        out.append(f'<h3>{both("Tỉnh", "Province")} {escape(province)} — '
                    f'<span class="{escape(severity)}">{escape(SEVERITY_VI.get(severity, severity))} / {escape(severity)}</span></h3>')
-        out.append("<table><tr><th>" + _both("Tệp, dòng", "File, line") + "</th><th>" + _both("Nội dung", "Message")
-                   + "</th><th>" + _both("Mong đợi", "Expected") + "</th><th>" + _both("Thực tế", "Actual") + "</th></tr>")
+        out.append("<table><tr><th>" + both("Tệp, dòng", "File, line") + "</th><th>" + both("Nội dung", "Message")
+                   + "</th><th>" + both("Mong đợi", "Expected") + "</th><th>" + both("Thực tế", "Actual") + "</th></tr>")
         out += [
             f'<tr><td>{escape(f["source_file"])}{escape(_where(f))}</td>'
             f'<td>{escape(f["message_vi"])}<br><span class="en">{escape(f["message"])}</span></td>'
@@ -183,11 +171,11 @@ def _timeliness_matrix(record: dict[str, Any]) -> str:
         vi, en, _ = TIMELINESS[timeliness]
         items += [
             f'<li><b>{escape(vi)} / {escape(en)}</b>: {escape(s["province_name"])} ({escape(s["province_code"])}) — '
-            f'{escape(s["dataset"])} {escape(s["period"])}, {_both("hạn", "due")} {escape(_vn_date(s["due_date"]))}</li>'
+            f'{escape(s["dataset"])} {escape(s["period"])}, {both("hạn", "due")} {escape(_vn_date(s["due_date"]))}</li>'
             for s in mine[:25]
         ]
         if len(mine) > 25:
-            items.append(f"<li>{escape(vi)} / {escape(en)}: … {len(mine) - 25} {_both('báo cáo khác', 'more')}</li>")
+            items.append(f"<li>{escape(vi)} / {escape(en)}: … {len(mine) - 25} {both('báo cáo khác', 'more')}</li>")
     if items:
         out.append("<ul>" + "".join(items) + "</ul>")
     by_dataset: dict[str, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
@@ -225,8 +213,8 @@ def _submissions(record: dict[str, Any]) -> str:
         groups[(s["period"], s["dataset"])][s["status"]].append(f'{s["province_name"]} ({s["province_code"]})')
     if not groups:
         return ""
-    out = ["<table><tr><th>" + _both("Kỳ", "Period") + "</th><th>" + _both("Biểu", "Dataset") + "</th>"
-           + "".join(f"<th>{_both(SUBMISSION_VI[k], k)}</th>" for k in ("current", "rejected", "missing")) + "</tr>"]
+    out = ["<table><tr><th>" + both("Kỳ", "Period") + "</th><th>" + both("Biểu", "Dataset") + "</th>"
+           + "".join(f"<th>{both(SUBMISSION_VI[k], k)}</th>" for k in ("current", "rejected", "missing")) + "</tr>"]
     for (period, dataset), by_status in sorted(groups.items()):
         cells = []
         for status in ("current", "rejected", "missing"):
@@ -255,21 +243,23 @@ def render(record: dict[str, Any]) -> str:
     return f"""<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>Báo cáo lần chạy {escape(record["run_id"])} / TTHC run report</title>
 <style>{STYLE}</style></head><body>
-<h1>{_both("Kho dữ liệu TTHC — báo cáo lần chạy", "TTHC Warehouse — run report")}</h1>
-<p>{_both("Lần chạy", "Run")} <code>{escape(record["run_id"])}</code>: {state}</p>
-<h2 id="timeliness">{_both("Hạn gửi báo cáo năm nay", "This year's reports and their deadlines")}</h2>
+<h1>{both("Kho dữ liệu TTHC — báo cáo lần chạy", "TTHC Warehouse — run report")}</h1>
+<p>{both("Lần chạy", "Run")} <code>{escape(record["run_id"])}</code>: {state}</p>
+<h2 id="timeliness">{both("Hạn gửi báo cáo năm nay", "This year's reports and their deadlines")}</h2>
 {_timeliness_matrix(record)}
 <pre class="summary">{escape(chr(10).join(summary_lines(record)))}</pre>
 <p>{"".join(f'<span class="card">{escape(k)}: <b>{v}</b></span>' for k, v in sorted(files.items()))}</p>
 {f"<ul>{turned_away}</ul>" if turned_away else ""}
-<h2 id="indicators">{_both("Chỉ tiêu theo tỉnh", "Indicators by province")}</h2>
+<h2 id="indicators">{both("Chỉ tiêu theo tỉnh", "Indicators by province")}</h2>
 {_indicators(record)}
-<h2 id="tests">{_both("Kết quả kiểm thử", "Test results")}</h2>
+<h2 id="tests">{both("Kết quả kiểm thử", "Test results")}</h2>
 {_tests(record)}
-<h2 id="findings">{_both("Phát hiện về chất lượng dữ liệu", "Data quality findings")}</h2>
+<h2 id="findings">{both("Phát hiện về chất lượng dữ liệu", "Data quality findings")}</h2>
 {_findings(record)}
-<h2 id="submissions">{_both("Tình hình gửi báo cáo", "Submissions")}</h2>
+<h2 id="submissions">{both("Tình hình gửi báo cáo", "Submissions")}</h2>
 {_submissions(record)}
+<h2 id="index766">{both("Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766)", "Decision 766 index")}</h2>
+{index766_section(record)}
 </body></html>
 """
 

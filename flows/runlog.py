@@ -41,6 +41,73 @@ RECONCILIATION_SQL = """
     order by province_code, period, indicator_code
 """
 
+# The Decision 766 index, per province: each group's latest score (the province's own capture or
+# the national file's, whichever is later), the rank over national snapshots, the ten weakest
+# units of each group in the latest capture with the metric that loses them most points, and the
+# portal against the reports.
+INDEX766_GROUPS_SQL = """
+    with candidates as (
+        select province_code, group_code, period, snapshot_date, score, max_score
+        from marts.index766_scores
+        where unit_level = 'province' and scope <> '00' and metric_code = 'TOTAL'
+        union all
+        select province_code, group_code, period, snapshot_date, score, max_score
+        from marts.index766_province_ranks
+        where group_code <> 'TOTAL'
+    ),
+    latest as (
+        select *, row_number() over (partition by province_code, group_code order by period desc, snapshot_date desc) as n
+        from candidates
+    )
+    select latest.province_code, latest.group_code, g.name_vi, g.name_en, latest.period, latest.snapshot_date,
+           latest.score, coalesce(latest.max_score, g.max_score) as max_score
+    from latest
+    join reference.index766_groups as g using (group_code)
+    where latest.n = 1
+    order by latest.province_code, latest.group_code
+"""
+INDEX766_RANKS_SQL = """
+    select province_code, unit_name, period, snapshot_date, rank, provinces_ranked, score
+    from marts.index766_province_ranks
+    where group_code = 'TOTAL'
+    order by province_code, period, snapshot_date
+"""
+INDEX766_WEAKEST_SQL = """
+    with latest as (
+        select scope, group_code, max(snapshot_date) as snapshot_date
+        from marts.index766_scores where scope <> '00' group by scope, group_code
+    ),
+    unit_rows as (
+        select s.* from marts.index766_scores as s join latest using (scope, group_code, snapshot_date)
+        where s.unit_level in ('department', 'commune')
+    ),
+    worst as (
+        select unit_id, group_code, metric_code, metric_name, max_score - score as points_lost,
+               row_number() over (partition by unit_id, group_code order by max_score - score desc, metric_code) as n
+        from unit_rows
+        where metric_kind = 'scored' and metric_code <> 'TOTAL' and score is not null
+    ),
+    ranked as (
+        select *, row_number() over (partition by province_code, group_code order by score, unit_code) as n
+        from unit_rows where metric_code = 'TOTAL' and score is not null
+    )
+    select ranked.province_code, ranked.group_code, ranked.snapshot_date, ranked.unit_code, ranked.unit_name,
+           ranked.unit_level, ranked.score, ranked.max_score, worst.metric_code as worst_metric,
+           worst.metric_name as worst_metric_name, worst.points_lost
+    from ranked
+    left join worst on worst.unit_id = ranked.unit_id and worst.group_code = ranked.group_code and worst.n = 1
+    where ranked.n <= 10
+    order by ranked.province_code, ranked.group_code, ranked.n
+"""
+INDEX766_VS_REPORTS_SQL = """
+    select province_code, period, snapshot_date, report_source, status, portal_received, portal_on_time,
+           portal_ratio, report_received, report_resolved, report_on_time, report_ratio,
+           portal_period_start, portal_period_end, report_period_start, report_period_end,
+           portal_definition, report_definition
+    from marts.index766_vs_reports
+    order by province_code, period, report_source
+"""
+
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     """Rows as dicts; empty when the marts were not built (a failed run)."""
@@ -59,6 +126,10 @@ def collect_marts(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, An
         "indicators": _rows(con, INDICATORS_SQL),
         "submissions": _rows(con, SUBMISSIONS_SQL),
         "reconciliation": _rows(con, RECONCILIATION_SQL),
+        "index766_groups": _rows(con, INDEX766_GROUPS_SQL),
+        "index766_ranks": _rows(con, INDEX766_RANKS_SQL),
+        "index766_weakest": _rows(con, INDEX766_WEAKEST_SQL),
+        "index766_vs_reports": _rows(con, INDEX766_VS_REPORTS_SQL),
     }
 
 

@@ -184,3 +184,32 @@ def test_the_portal_codes_seed_maps_all_34_provinces():
         new_codes = {r["new_code"] for r in csv.DictReader(f)}
     assert len(rows) == 34 and {r["province_code"] for r in rows} == new_codes
     assert {r["portal_code"] for r in rows if r["province_code"] in ("22", "25")} == {"H49", "H44"}
+
+
+def test_the_page_has_a_section_per_province_with_bars_rank_line_weakest_units_and_reports(index_run):
+    from tests.browser import browser_page
+
+    outcome, con = index_run
+    page_file = outcome.warehouse.parent / "report" / "index.html"
+    with browser_page() as page:
+        page.goto(page_file.as_uri())
+        phu_tho = page.locator("#index766-25")
+        bars = phu_tho.locator("svg[aria-label='group scores']").text_content()
+        rank_points = phu_tho.locator("svg[aria-label='rank over snapshots'] circle").count()
+        phu_tho.locator("details").first.click()
+        weakest = phu_tho.inner_text()
+        quang_ninh = page.locator("#index766-22")
+        ranks = quang_ninh.locator("svg[aria-label='rank over snapshots']").text_content()
+        line = quang_ninh.locator("svg[aria-label='rank over snapshots'] polyline").count()
+        versus = quang_ninh.inner_text()
+        sections = page.locator("section.index766").count()
+    assert sections == 34  # every province of the national snapshots
+    # Phú Thọ's six groups from its own captures, in Vietnamese number format, with English names
+    assert "Tiến độ giải quyết" in bars and "Progress of resolution" in bars and "17,68 / 20" in bars
+    assert "7,96 / 18" in bars and "Công khai, minh bạch" in bars
+    assert rank_points == 2  # 17/09 and 24/09
+    assert "Chỉ tiêu mất điểm nhiều nhất" in weakest and "Metric losing most points" in weakest
+    # Quảng Ninh: 4th then 2nd, a line through both; its progress against the reports
+    assert "4/34 · 65,65" in ranks and "2/34 · 68,00" in ranks and line == 1
+    assert "Khớp" in versus and "Khác định nghĩa" in versus and "different definitions" in versus
+    assert "90,00 %" in versus
