@@ -49,7 +49,7 @@ def _rank_line(ranks: list[dict[str, Any]]) -> str:
     points = [(pad + i * step, 20 + (r["rank"] - 1) / max(1, worst - 1) * (height - 60)) for i, r in enumerate(ranks)]
     parts = [f'<svg role="img" aria-label="rank over snapshots" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
              f'<line x1="{pad}" y1="20" x2="{width - pad}" y2="20" stroke="#dde"/>',
-             f'<text x="2" y="24" font-size="10" fill="#5a6777">1</text>',
+             '<text x="2" y="24" font-size="10" fill="#5a6777">1</text>',
              f'<text x="2" y="{height - 36}" font-size="10" fill="#5a6777">{worst}</text>']
     if len(points) > 1:
         parts.append('<polyline fill="none" stroke="#2f6fb3" stroke-width="2" points="'

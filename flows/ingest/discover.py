@@ -96,8 +96,9 @@ def parse_snapshot_name(path: str, dataset: str, name: str) -> FoundFile:
         return replace(found, refusal=f'group "{found.snapshot_group}" is not one of {", ".join(sorted(groups))}')
     national = groups[found.snapshot_group].shape == "national"
     if national != (found.province_code == NATIONAL_SCOPE):
-        why = "the national file (service-results) has scope 00" if national else f"scope 00 is the national file only ({found.snapshot_group} holds one province's tree)"
-        return replace(found, refusal=why)
+        if national:
+            return replace(found, refusal="the national file (service-results) has scope 00")
+        return replace(found, refusal=f"scope 00 is the national file only ({found.snapshot_group} holds one province's tree)")
     if captured < start:
         return replace(found, refusal=f"captured on {captured:%d/%m/%Y}, before period {found.period} began ({start:%d/%m/%Y})")
     if not national and not code_valid_on(found.province_code, captured):

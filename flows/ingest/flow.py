@@ -16,9 +16,9 @@ from flows.ingest.contract import load_contract
 from flows.ingest.decode import DecodeError
 from flows.ingest.deliveries import log_missing, seen_before
 from flows.ingest.discover import FoundFile, discover
+from flows.ingest.index766 import ShapeError, parse_snapshot, snapshot_groups
 from flows.ingest.labels import HeaderError
 from flows.ingest.limits import FORM_FILE_BYTES, megabytes
-from flows.ingest.index766 import ShapeError, parse_snapshot, snapshot_groups
 from flows.ingest.load import LogEntry, log_file, write_file, write_snapshot
 from flows.ingest.read import HashesAhead, inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
 from flows.ingest.records import is_month, load_records, load_records_into_postgres

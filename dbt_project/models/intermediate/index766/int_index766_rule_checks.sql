@@ -237,7 +237,7 @@ checks as (
         rule_code,
         expected_value,
         actual_value,
-        expected_value is not distinct from actual_value as holds
+        coalesce(expected_value = actual_value, expected_value is null and actual_value is null) as holds
     from {{ rule }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
