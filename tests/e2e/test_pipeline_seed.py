@@ -13,11 +13,13 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK, mart_rows
 
+SHIPPED_FILES = 15  # raw/: 8 reports and 7 index captures (raw/README.md)
+
 
 def test_run_publishes_and_every_file_loads(shipped_run):
     assert shipped_run.published
     assert shipped_run.exit_code == 0
-    assert shipped_run.ingest.count("loaded") == 8
+    assert shipped_run.ingest.count("loaded") == SHIPPED_FILES
     assert shipped_run.build.count("fail") == shipped_run.build.count("error") == 0
     assert list(shipped_run.timings) == ["prepare", "ingest", "dbt build", "results", "publish"]
     assert shipped_run.build.selection == ()  # a new warehouse: every node built
@@ -123,7 +125,7 @@ def test_ingest_log_and_raw_rows_keep_lineage(shipped_db):
     log = shipped_db.execute(
         "select file_path, status, rows_read, length(file_sha256) from audit.ingest_log order by file_path"
     ).fetchall()
-    assert [r[1] for r in log] == ["loaded"] * 8
+    assert [r[1] for r in log] == ["loaded"] * SHIPPED_FILES
     assert all(r[3] == 64 for r in log)
     raw = shipped_db.execute(
         "select _line_number, _row_kind, unit, received_total, resolved_early from raw.dossier_results "
@@ -176,14 +178,14 @@ def test_touched_files_are_logged_as_duplicates_and_nothing_is_rebuilt(shipped_r
     before = mart_rows(warehouse)
     again = run_pipeline(raw_dir=str(raw), warehouse=str(warehouse))
     assert again.published and again.exit_code == 0
-    assert again.ingest.count("duplicate") == 8
+    assert again.ingest.count("duplicate") == SHIPPED_FILES
     assert again.build.skipped  # nothing new loaded, same dbt project: nothing rebuilt
     assert mart_rows(warehouse) == before
     con = duckdb.connect(str(warehouse), read_only=True)
     statuses = con.execute("select status, count(*) from audit.ingest_log group by status order by status").fetchall()
     raw_rows = con.execute("select count(*) from raw.dossier_results").fetchone()
     con.close()
-    assert statuses == [("duplicate", 8), ("loaded", 8)]
+    assert statuses == [("duplicate", SHIPPED_FILES), ("loaded", SHIPPED_FILES)]
     assert raw_rows == (2,)
     assert run_pipeline(raw_dir=str(raw), warehouse=str(warehouse)).unchanged is not None  # now as that run left them
 
