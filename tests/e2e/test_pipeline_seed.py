@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import duckdb
 import pytest
@@ -25,12 +26,27 @@ def test_run_publishes_and_every_file_loads(shipped_run):
     assert shipped_run.build.selection == ()  # a new warehouse: every node built
 
 
+def _all_task_runs(client, flow_runs) -> list:
+    """Every task run of the flow runs, page by page (the server returns at most 200 at a time)."""
+    found: list = []
+    while page := client.read_task_runs(flow_run_filter=flow_runs, limit=200, offset=len(found)):
+        found += page
+    return found
+
+
 def test_every_dbt_node_is_a_prefect_task_run_with_its_outcome(shipped_run):
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
+    # The server records task-run states from events, a moment after they happen: wait until it
+    # has recorded every final state (or give up after a minute and assert on what it has).
+    deadline = time.monotonic() + 60
     with get_client(sync_client=True) as client:
-        task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[shipped_run.flow_run_id])))
+        while True:
+            task_runs = _all_task_runs(client, FlowRunFilter(id=FlowRunFilterId(any_=[shipped_run.flow_run_id])))
+            if all(t.state_name not in ("Running", "Pending") for t in task_runs) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
     states = {t.name: t.state_name for t in task_runs}
     assert states["model.tthc.province_indicators"] == "Completed"
     assert states["seed.tthc.provinces_2025"] == "Completed"
