@@ -230,7 +230,7 @@ def postgres_main(args: argparse.Namespace) -> None:
     """The floor, the fixed overhead and the product on the PostgreSQL target."""
     import psycopg
 
-    from tests.postgres_server import running_postgres
+    from tests.postgres_server import fresh_database, running_postgres
 
     work = Path(tempfile.mkdtemp(prefix="tthc-bench-pg-"))
     work.chmod(0o755)  # the server runs as the postgres user when this runs as root
@@ -240,12 +240,9 @@ def postgres_main(args: argparse.Namespace) -> None:
             counter = iter(range(1_000_000))
 
             def fresh_env() -> dict[str, str]:
-                name = f"tthc_bench_{next(counter)}"
-                with psycopg.connect(server.rsplit("/", 1)[0] + "/postgres", autocommit=True) as con:
-                    con.execute(f'drop database if exists "{name}"')
-                    con.execute(f'create database "{name}"')
+                url = fresh_database(server, f"tthc_bench_{next(counter)}")
                 return {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING", "TTHC_MEMORY_LIMIT": args.memory_limit,
-                        "TTHC_TARGET": "postgres", "TTHC_POSTGRES_URL": server.rsplit("/", 1)[0] + "/" + name}
+                        "TTHC_TARGET": "postgres", "TTHC_POSTGRES_URL": url}
 
             data = work / "data"
             files = write_demo_data(data, ["22"], 2020, list(range(1, 13)), seed=1, rows_per_year=args.rows)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from flows.ingest.contract import load_contract
+from flows.warehouse import transaction
 
 SCHEMA = "tthc_access"
 # Marts whose rows belong to one province's units: a province-limited role sees its own only.
@@ -70,32 +71,22 @@ def grant(con, role: str, province: str | None) -> None:
     if province is not None and not re.fullmatch(r"[0-9]{2}", province):
         raise AccessError(f'province code "{province}" is not two ASCII digits')
     ensure_access_schema(con)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(f"delete from {SCHEMA}.grants where role_name = ?", [role])
         con.execute(f"insert into {SCHEMA}.grants values (?, ?)", [role, province])
         apply_grants(con)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def revoke(con, role: str) -> None:
     """Take a role's read access away."""
     _check_role(con, role)
     ensure_access_schema(con)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(f"delete from {SCHEMA}.grants where role_name = ?", [role])
         con.execute(f'revoke all on all tables in schema marts from "{role}"')
         con.execute(f'revoke usage on schema marts from "{role}"')
         con.execute(f'revoke all on schema {SCHEMA} from "{role}"')
         con.execute(f'revoke all on function {SCHEMA}.may_read(varchar, name) from "{role}"')
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def _check_role(con, role: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.query import FORMATS
-from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, TARGETS, load_settings
+from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, TARGETS, SettingsError, load_settings
 
 WAREHOUSE_HELP = "published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)"
 RAW_DIR_HELP = "directory of report files (default raw/, or TTHC_RAW_DIR)"
@@ -23,11 +23,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.ingest.read import hash_ahead
     from flows.publish import RunInProgress, remove_work, writer_lock
 
-    try:
-        settings = load_settings(args.raw_dir, args.warehouse, args.target)
-    except ValueError as err:
-        print(f"tthc run: {err}", file=sys.stderr)
-        return 1
+    settings = load_settings(args.raw_dir, args.warehouse, args.target)
     try:
         # Nothing new: say so without starting Prefect (the flow makes the same check for scheduled runs).
         with writer_lock(settings):
@@ -70,6 +66,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     if not notify_urls():
         print("tthc remind: set TTHC_NOTIFY to one or more Apprise URLs (mailto://…, json://…)", file=sys.stderr)
         return 1
+    load_settings(args.raw_dir, args.warehouse, args.target)  # usable settings, before Prefect starts
     try:
         errors = remind(raw_dir=args.raw_dir, warehouse=args.warehouse, target=args.target)
     except Exception as err:  # the run failed: its record says why
@@ -85,11 +82,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
 def cmd_withdraw(args: argparse.Namespace) -> int:
     from flows.withdraw import Withdrawal, check_withdrawal
 
-    try:
-        settings = load_settings(args.raw_dir, args.warehouse, args.target)
-    except ValueError as err:
-        print(f"tthc withdraw: {err}", file=sys.stderr)
-        return 1
+    settings = load_settings(args.raw_dir, args.warehouse, args.target)
     withdrawal = Withdrawal(args.dataset, args.province, args.period, args.reason.strip())
     if not withdrawal.reason:
         print("tthc withdraw: say why with --reason", file=sys.stderr)
@@ -432,7 +425,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except SettingsError as err:  # every command: an unknown target, a missing TTHC_POSTGRES_URL
+        print(f"tthc {args.command}: {err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ from urllib.parse import unquote, urlparse
 import psycopg
 
 from flows import access
+from flows.schema import quote_ident
+from flows.warehouse import transaction
 
 # The schemas dbt builds (seeds, staging, intermediate, marts), swapped in whole by a publish.
 DBT_SCHEMAS = ("reference", "staging", "intermediate", "marts")
@@ -32,7 +34,9 @@ LOCK_KEY = 7_263_371  # pg_advisory_lock key of the writer lock: one run at a ti
 class PgConnection:
     """A psycopg connection with the few DuckDB-style calls the flow makes: `execute(sql, params)`
     with `?` placeholders, `executemany`, explicit `begin transaction` / `commit` / `rollback`
-    statements (autocommit between them), and `copy_rows` for bulk rows."""
+    statements (autocommit between them), and `insert_columns` (COPY) for bulk rows."""
+
+    target = "postgres"
 
     def __init__(self, url: str) -> None:
         self.raw = psycopg.connect(url, autocommit=True)
@@ -53,6 +57,10 @@ class PgConnection:
         with self.raw.cursor() as cursor, cursor.copy(f"copy {table} ({', '.join(names)}) from stdin") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def insert_columns(self, table: str, names: Sequence[str], columns: Sequence[list]) -> None:
+        """Rows given column by column into `table` (quoted by the caller; `names` plain), through COPY."""
+        self.copy_rows(table, [quote_ident(n) for n in names], zip(*columns))
 
     def copy_csv(self, table: str, names: Sequence[str], path: Path) -> None:
         """COPY a CSV file (no header; an unquoted empty field is NULL) into `table`, streamed."""
@@ -115,8 +123,7 @@ def publish_schemas(con: PgConnection) -> None:
     The readers' grants and row policies (flows/access.py) are applied to the new tables in the
     same transaction."""
     present = _schemas(con)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for schema in DBT_SCHEMAS:
             con.execute(f'drop schema if exists "{schema}{PREVIOUS_SUFFIX}" cascade')
             if schema in present:
@@ -133,7 +140,3 @@ def publish_schemas(con: PgConnection) -> None:
                 con.execute(f'alter table "{TEST_FAILURES}{WORK_SUFFIX}"."{table}" set schema "{TEST_FAILURES}"')
             con.execute(f'drop schema "{TEST_FAILURES}{WORK_SUFFIX}" cascade')
         access.apply_grants(con)  # the new tables get the readers' grants and row policies
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise

@@ -12,9 +12,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from flows.charts import Bar, bar_chart
 from flows.report_index766 import index766_section
 from flows.summary import summary_lines
-from flows.vn_format import both, vn_int, vn_percent
+from flows.vn_format import both, vn_date, vn_int, vn_percent
 
 STYLE = """
 body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:2rem;color:#1d2733;max-width:1100px}
@@ -41,23 +42,6 @@ TIMELINESS = {
 }
 
 
-def _bar_chart(rows: list[dict[str, Any]]) -> str:
-    """Horizontal bars of ratio indicators (0–100 %), labelled in Vietnamese with the English name below."""
-    bar_w, label_w, row_h = 360, 420, 34
-    height = row_h * len(rows) + 10
-    parts = [f'<svg role="img" width="{label_w + bar_w + 90}" height="{height}" xmlns="http://www.w3.org/2000/svg">']
-    for i, r in enumerate(rows):
-        y = 5 + i * row_h
-        width = 0 if r["value"] is None else max(0.0, min(1.0, r["value"])) * bar_w
-        parts.append(f'<text x="0" y="{y + 13}" font-size="12">{escape(r["name_vi"])}</text>')
-        parts.append(f'<text x="0" y="{y + 26}" font-size="10" fill="#5a6777">{escape(r["name_en"])}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{bar_w}" height="16" fill="#eef1f5"/>')
-        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{width:.1f}" height="16" fill="#2f6fb3"/>')
-        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 17}" font-size="12">{escape(vn_percent(r["value"]))}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 def _indicators(record: dict[str, Any]) -> str:
     by_report: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in record.get("indicators", []):
@@ -69,7 +53,7 @@ def _indicators(record: dict[str, Any]) -> str:
         out.append(f"<h3>{escape(name)} ({escape(code)}) — {escape(period)}</h3>")
         ratios = [r for r in rows if r["unit"] == "ratio"]
         if ratios:
-            out.append(_bar_chart(ratios))
+            out.append(bar_chart([Bar(r["name_vi"], r["name_en"], r["value"], vn_percent(r["value"])) for r in ratios]))
         counts = [r for r in rows if r["unit"] == "count"]
         if counts:
             out.append("<table><tr><th>" + both("Chỉ tiêu", "Indicator") + "</th><th>" + both("Giá trị", "Value") + "</th></tr>")
@@ -171,7 +155,7 @@ def _timeliness_matrix(record: dict[str, Any]) -> str:
         vi, en, _ = TIMELINESS[timeliness]
         items += [
             f'<li><b>{escape(vi)} / {escape(en)}</b>: {escape(s["province_name"])} ({escape(s["province_code"])}) — '
-            f'{escape(s["dataset"])} {escape(s["period"])}, {both("hạn", "due")} {escape(_vn_date(s["due_date"]))}</li>'
+            f'{escape(s["dataset"])} {escape(s["period"])}, {both("hạn", "due")} {escape(vn_date(s["due_date"]))}</li>'
             for s in mine[:25]
         ]
         if len(mine) > 25:
@@ -199,12 +183,6 @@ def _timeliness_matrix(record: dict[str, Any]) -> str:
             body.append(f"<tr><th>{escape(name)} ({escape(code)})</th>{''.join(tds)}</tr>")
         out.append(f'<h3>{escape(dataset)}</h3><div class="matrix"><table><tr><th></th>{head}</tr>{"".join(body)}</table></div>')
     return "".join(out)
-
-
-def _vn_date(value: Any) -> str:
-    """2021-09-20 → 20/09/2021."""
-    text = str(value or "")
-    return f"{text[8:10]}/{text[5:7]}/{text[:4]}" if len(text) >= 10 else text
 
 
 def _submissions(record: dict[str, Any]) -> str:

@@ -12,10 +12,11 @@ from collections import defaultdict
 from html import escape
 from typing import Any
 
-from flows.vn_format import both, vn_decimal, vn_int
+from flows.charts import Bar, bar_chart
+from flows.vn_format import both, vn_date, vn_decimal, vn_int
 
 LEVEL_VI = {"department": "Sở, ngành", "commune": "Xã, phường"}
-STATUS_VI = {
+COMPARISON_VI = {
     "comparable_match": ("Khớp", "same definition, equal"),
     "comparable_mismatch": ("Lệch", "same definition, different"),
     "different_definition": ("Khác định nghĩa", "different definitions"),
@@ -24,21 +25,12 @@ STATUS_VI = {
 
 def _group_bars(groups: list[dict[str, Any]]) -> str:
     """Each group's score against its maximum, one bar each."""
-    label_w, bar_w, row_h = 300, 300, 30
-    parts = [f'<svg role="img" aria-label="group scores" width="{label_w + bar_w + 110}" height="{row_h * len(groups) + 6}" '
-             'xmlns="http://www.w3.org/2000/svg">']
-    for i, g in enumerate(groups):
-        y = 3 + i * row_h
-        share = 0.0 if not g["max_score"] or g["score"] is None else max(0.0, min(1.0, g["score"] / g["max_score"]))
-        parts.append(f'<text x="0" y="{y + 12}" font-size="12">{escape(g["name_vi"])}</text>')
-        parts.append(f'<text x="0" y="{y + 24}" font-size="10" fill="#5a6777">{escape(g["name_en"])} · '
-                     f'{escape(g["group_code"])}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{bar_w}" height="16" fill="#eef1f5"/>')
-        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{share * bar_w:.1f}" height="16" fill="#2f6fb3"/>')
-        parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 17}" font-size="12">'
-                     f'{vn_decimal(g["score"])} / {vn_decimal(g["max_score"], 0)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    bars = []
+    for g in groups:
+        share = g["score"] / g["max_score"] if g["max_score"] and g["score"] is not None else None
+        label = f'{vn_decimal(g["score"])} / {vn_decimal(g["max_score"], 0)}'
+        bars.append(Bar(g["name_vi"], f'{g["name_en"]} · {g["group_code"]}', share, label))
+    return bar_chart(bars, label_width=300, bar_width=300, aria_label="group scores")
 
 
 def _rank_line(ranks: list[dict[str, Any]]) -> str:
@@ -59,14 +51,9 @@ def _rank_line(ranks: list[dict[str, Any]]) -> str:
         parts.append(f'<text x="{x:.1f}" y="{y - 8:.1f}" font-size="11" text-anchor="middle">'
                      f'{r["rank"]}/{r["provinces_ranked"]} · {vn_decimal(r["score"])}</text>')
         parts.append(f'<text x="{x:.1f}" y="{height - 8}" font-size="10" text-anchor="middle" fill="#5a6777">'
-                     f'{escape(_date(r["snapshot_date"]))}</text>')
+                     f'{escape(vn_date(r["snapshot_date"]))}</text>')
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _date(value: Any) -> str:
-    text = str(value)[:10]
-    return f"{text[8:10]}/{text[5:7]}/{text[:4]}" if len(text) == 10 else text
 
 
 def _weakest(units: list[dict[str, Any]], names: dict[str, str]) -> str:
@@ -76,7 +63,7 @@ def _weakest(units: list[dict[str, Any]], names: dict[str, str]) -> str:
     out = []
     for group, rows in sorted(by_group.items()):
         out.append(f"<details><summary>{escape(names.get(group, group))} ({escape(group)}), "
-                   f"{both('ảnh chụp', 'snapshot')} {_date(rows[0]['snapshot_date'])}</summary><table><tr>"
+                   f"{both('ảnh chụp', 'snapshot')} {vn_date(rows[0]['snapshot_date'])}</summary><table><tr>"
                    f"<th>{both('Đơn vị', 'Unit')}</th><th>{both('Cấp', 'Level')}</th><th>{both('Điểm', 'Score')}</th>"
                    f"<th>{both('Chỉ tiêu mất điểm nhiều nhất', 'Metric losing most points')}</th></tr>")
         for u in rows:
@@ -93,14 +80,14 @@ def _versus(rows: list[dict[str, Any]]) -> str:
     out = [f"<table><tr><th>{both('Kỳ', 'Period')}</th><th>{both('Nguồn báo cáo', 'Report source')}</th>"
            f"<th>{both('Cổng DVCQG', 'Portal')}</th><th>{both('Báo cáo', 'Report')}</th><th>{both('Đánh giá', 'Status')}</th></tr>"]
     for r in rows:
-        vi, en = STATUS_VI[r["status"]]
+        vi, en = COMPARISON_VI[r["status"]]
         out.append(
             f'<tr><td>{escape(r["period"])}</td><td>{escape(r["report_source"])}</td>'
             f'<td class="num">{vn_decimal(r["portal_ratio"])} % <span class="en">({vn_int(r["portal_on_time"])} / '
-            f'{vn_int(r["portal_received"])}; {_date(r["portal_period_start"])}–{_date(r["snapshot_date"])})</span><br>'
+            f'{vn_int(r["portal_received"])}; {vn_date(r["portal_period_start"])}–{vn_date(r["snapshot_date"])})</span><br>'
             f'<span class="en">{escape(r["portal_definition"])}</span></td>'
-            f'<td class="num">{vn_decimal(r["report_ratio"])} % <span class="en">({_date(r["report_period_start"])}–'
-            f'{_date(r["report_period_end"])})</span><br><span class="en">{escape(r["report_definition"])}</span></td>'
+            f'<td class="num">{vn_decimal(r["report_ratio"])} % <span class="en">({vn_date(r["report_period_start"])}–'
+            f'{vn_date(r["report_period_end"])})</span><br><span class="en">{escape(r["report_definition"])}</span></td>'
             f"<td>{both(vi, en)}</td></tr>")
     out.append("</table>")
     return "".join(out)

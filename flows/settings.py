@@ -42,6 +42,10 @@ STORAGE_VERSION = "v1.4.0"
 MEMORY_LIMIT = os.environ.get("TTHC_MEMORY_LIMIT", "80%")
 
 
+class SettingsError(ValueError):
+    """The settings asked for cannot be used (an unknown target, a missing URL)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where a run reads raw files and publishes the warehouse."""
@@ -91,8 +95,8 @@ def load_settings(
     wh = warehouse or os.environ.get("TTHC_WAREHOUSE") or PROJECT_ROOT / "warehouse" / "tthc.duckdb"
     chosen = target or os.environ.get("TTHC_TARGET") or "duckdb"
     if chosen not in TARGETS:
-        raise ValueError(f"target {chosen!r} is not one of {', '.join(TARGETS)}")
+        raise SettingsError(f"target {chosen!r} is not one of {', '.join(TARGETS)}")
     url = os.environ.get("TTHC_POSTGRES_URL")
     if chosen == "postgres" and not url:
-        raise ValueError("the postgres target needs TTHC_POSTGRES_URL, e.g. postgresql://tthc@127.0.0.1:5432/tthc")
+        raise SettingsError("the postgres target needs TTHC_POSTGRES_URL, e.g. postgresql://tthc@127.0.0.1:5432/tthc")
     return Settings(raw_dir=Path(raw).resolve(), warehouse=Path(wh).resolve(), target=chosen, postgres_url=url)

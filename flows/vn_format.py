@@ -1,5 +1,5 @@
 """Numbers and labels as a Vietnamese reader writes them, with English beside: "1.191.036",
-"33,38 %", "7,96"."""
+"33,38 %", "7,96", "20/09/2021"."""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ def vn_decimal(value: float | None, decimals: int = 2) -> str:
     if value is None:
         return "—"
     return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def vn_date(value: object) -> str:
+    """2021-09-20 → 20/09/2021 (a date, a timestamp or its text)."""
+    text = str(value or "")
+    return f"{text[8:10]}/{text[5:7]}/{text[:4]}" if len(text) >= 10 else text
 
 
 def both(vi: str, en: str) -> str:

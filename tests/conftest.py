@@ -65,6 +65,15 @@ def postgres_url() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def warehouse_rows(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """The rows of one query on a published warehouse, opened read-only for it."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def mart_rows(warehouse: Path) -> dict[str, list[tuple]]:
     """Every mart's rows, less run_id (every mart carries the id of the run that built it)."""
     con = duckdb.connect(str(warehouse), read_only=True)

@@ -63,11 +63,18 @@ def running_postgres(root: Path, database: str = "tthc") -> Iterator[str]:
         check=True, capture_output=True,
     )
     try:
-        import psycopg
-
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True) as con:
-            con.execute(f'create database "{database}"')
-        yield f"postgresql://postgres@127.0.0.1:{port}/{database}"
+        yield fresh_database(f"postgresql://postgres@127.0.0.1:{port}/postgres", database)
     finally:
         subprocess.run(_as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
                        capture_output=True)
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """A new, empty database named `name` on the server of `server_url` (dropped first if there); its URL."""
+    import psycopg
+
+    base = server_url.rsplit("/", 1)[0]
+    with psycopg.connect(base + "/postgres", autocommit=True) as con:
+        con.execute(f'drop database if exists "{name}"')
+        con.execute(f'create database "{name}"')
+    return f"{base}/{name}"

@@ -14,6 +14,7 @@ import duckdb
 
 from flows.ingest.discover import FoundFile
 from flows.ingest.load import LogEntry, append_log, deliver, delivered_last, log_file, was_loaded
+from flows.warehouse import transaction
 
 DUPLICATE = "the same content at the same path was loaded before"
 # The content delivered last at each path, of reports not withdrawn since (flows/withdraw.py).
@@ -51,14 +52,9 @@ def seen_before(
     at = datetime.now(UTC)
     before = "after the file was gone" if last is not None and last[0] == sha else "after other content"
     entry = LogEntry(found, sha, "redelivered", f"content loaded before is back at this path {before}: it is current again", 0)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         deliver(con, load_id, at, found.path, sha)
         append_log(con, load_id, at, entry)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return entry
 
 

@@ -22,7 +22,9 @@ from flows.ingest.limits import FORM_FILE_BYTES, megabytes
 from flows.ingest.load import LogEntry, log_file, write_file, write_snapshot
 from flows.ingest.read import HashesAhead, inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
 from flows.ingest.records import is_month, load_records, load_records_into_postgres
-from flows.postgres import PgConnection
+
+# A record export is typed by DuckDB on either target; on PostgreSQL in a scratch file, then copied in.
+RECORD_LOADERS = {"duckdb": load_records, "postgres": load_records_into_postgres}
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def load_record_file(
         return _logged(con, load_id, LogEntry(found, None, "refused", f"unreadable: {err.strerror or err}"))
     if not known_sha and (seen := seen_before(con, load_id, found, sha, was_there)):  # a known hash was checked by load_one_file
         return seen
-    load = load_records_into_postgres if isinstance(con, PgConnection) else load_records
+    load = RECORD_LOADERS[con.target]
     try:
         return load(con, inside(raw_dir, found.path), LogEntry(found, sha, "loaded"), load_id, spec)
     except HeaderError as err:

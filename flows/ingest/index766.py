@@ -30,7 +30,10 @@ _NOT_METRICS = frozenset({
     "stt", "departmentId", "departmentName", "departmentCode", "departmentType", "departmentLevel", "agencyLevel",
     "level", "totalScore", "score", "totalMaxScore", "maxScore", "ratio", "scoreDelta", "metrics", "groupScores",
 })
-_METRIC_KEYS = ("code", "numerator", "denominator", "ratio", "score", "maxScore")
+_METRIC_NUMBERS = ("numerator", "denominator", "ratio", "score", "maxScore")
+_KIND_NAMES = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null",
+               int: "a number", Decimal: "a number"}
+_NUMBER = (int, Decimal, type(None))
 
 
 class ShapeError(ValueError):
@@ -56,20 +59,26 @@ def metric_code(key: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).upper()
 
 
-def _get(node: Any, key: str, path: str, kind: type | tuple[type, ...]) -> Any:
+def _kind(value: Any) -> str:
+    return _KIND_NAMES.get(type(value), type(value).__name__)
+
+
+def _get(node: Any, key: str, path: str, kinds: tuple[type, ...]) -> Any:
+    """node[key], which must be there and be one of `kinds` (true/false is never a number)."""
     if not isinstance(node, dict):
         raise ShapeError(f"{path}: expected an object, found {_kind(node)}")
     if key not in node:
         raise ShapeError(f"{path}: no key {key!r}")
     value = node[key]
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise ShapeError(f"{path}.{key}: expected {_names(kind)}, found {_kind(value)}")
+    if type(value) not in kinds:
+        expected = " or ".join(sorted({_KIND_NAMES[k] for k in kinds}))
+        raise ShapeError(f"{path}.{key}: expected {expected}, found {_kind(value)}")
     return value
 
 
 def _number(node: dict, key: str, path: str) -> str | None:
     """A number (or null) as written; a missing key is an error."""
-    value = _get(node, key, path, (int, Decimal, type(None)))
+    value = _get(node, key, path, _NUMBER)
     return None if value is None else str(value)
 
 
@@ -77,23 +86,11 @@ def _optional_number(node: dict, key: str, path: str) -> str | None:
     return _number(node, key, path) if key in node else None
 
 
-def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(type(value), "a number")
-
-
-def _names(kind: type | tuple[type, ...]) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(sorted({_kind(k()) if k is not type(None) else "null" for k in kinds}))
-
-
 def _unit(row: dict, path: str, role: str) -> dict[str, str | None]:
-    code = row.get("departmentCode")
-    if code is not None and not isinstance(code, str):
-        raise ShapeError(f"{path}.departmentCode: expected text or null, found {_kind(code)}")
     return {
-        "unit_id": _get(row, "departmentId", path, str),
-        "unit_code": code,
-        "unit_name": _get(row, "departmentName", path, str),
+        "unit_id": _get(row, "departmentId", path, (str,)),
+        "unit_code": _get(row, "departmentCode", path, (str, type(None))) if "departmentCode" in row else None,
+        "unit_name": _get(row, "departmentName", path, (str,)),
         "unit_type": row.get("departmentType") or row.get("level"),
         "unit_role": role,
     }
@@ -111,28 +108,26 @@ def _counts(row: dict, path: str, unit: dict) -> list[dict[str, str | None]]:
     return [
         _metric(unit, f"{path}.{key}", metric_code(key), numerator=_number(row, key, path))
         for key, value in row.items()
-        if key not in _NOT_METRICS and (isinstance(value, (int, Decimal)) and not isinstance(value, bool) or value is None)
+        if key not in _NOT_METRICS and type(value) in _NUMBER
     ]
 
 
 def _scored_row(row: Any, path: str, role: str) -> list[dict[str, str | None]]:
     """A row of a list or tree group: its TOTAL, its metrics[] if any, and its counts."""
     unit = _unit(row, path, role)
-    score_key = "totalScore" if "totalScore" in row or "score" not in row else "score"
-    max_key = "totalMaxScore" if "totalMaxScore" in row or "maxScore" not in row else "maxScore"
+    score_key = "score" if "score" in row and "totalScore" not in row else "totalScore"  # trees' children say score
+    max_key = "maxScore" if "maxScore" in row and "totalMaxScore" not in row else "totalMaxScore"
     rows = [_metric(unit, path, "TOTAL", ratio=_number(row, "ratio", path), score=_number(row, score_key, path),
                     max_score=_number(row, max_key, path))]
     for i, metric in enumerate(row.get("metrics") or []):
         at = f"{path}.metrics[{i}]"
-        for key in _METRIC_KEYS:
-            _get(metric, key, at, (str, int, Decimal, type(None)))
-        rows.append(_metric(unit, at, _get(metric, "code", at, str), metric.get("name"),
-                            *(_number(metric, k, at) for k in ("numerator", "denominator", "ratio", "score", "maxScore"))))
+        rows.append(_metric(unit, at, _get(metric, "code", at, (str,)), metric.get("name"),
+                            *(_number(metric, k, at) for k in _METRIC_NUMBERS)))
     return rows + _counts(row, path, unit)
 
 
 def _list_of(node: dict, key: str, path: str) -> list:
-    return _get(node, key, path, list)
+    return _get(node, key, path, (list,))
 
 
 def _complete(data: dict, rows: list) -> None:
@@ -148,7 +143,7 @@ def _complete(data: dict, rows: list) -> None:
 
 
 def _national(data: dict) -> list[dict[str, str | None]]:
-    overview = _get(data, "overview", "data", dict)
+    overview = _get(data, "overview", "data", (dict,))
     nation = {"unit_id": None, "unit_code": None, "unit_name": overview.get("departmentName"), "unit_type": "NATION",
               "unit_role": "nation"}
     rows = [_metric(nation, "data.overview", "TOTAL", ratio=_number(overview, "ratio", "data.overview"),
@@ -156,7 +151,7 @@ def _national(data: dict) -> list[dict[str, str | None]]:
                     max_score=_optional_number(overview, "totalMaxScore", "data.overview"))]
     for i, radar in enumerate(data.get("radar") or []):
         at = f"data.radar[{i}]"
-        rows.append(_metric(nation, at, _get(radar, "code", at, str), radar.get("name"), ratio=_number(radar, "ratio", at),
+        rows.append(_metric(nation, at, _get(radar, "code", at, (str,)), radar.get("name"), ratio=_number(radar, "ratio", at),
                             score=_number(radar, "score", at), max_score=_number(radar, "maxScore", at)))
     for i, row in enumerate(_list_of(data, "evaluation", "data")):
         at = f"data.evaluation[{i}]"
@@ -164,7 +159,7 @@ def _national(data: dict) -> list[dict[str, str | None]]:
         if unit["unit_code"] is None:
             raise ShapeError(f"{at}: no departmentCode (the portal's province code)")
         rows.append(_metric(unit, at, "TOTAL", ratio=_number(row, "ratio", at), score=_number(row, "totalScore", at)))
-        scores = _get(row, "groupScores", at, dict)
+        scores = _get(row, "groupScores", at, (dict,))
         rows += [_metric(unit, f"{at}.groupScores.{code}", code, score=_number(scores, code, f"{at}.groupScores"))
                  for code in scores]
     return rows
@@ -173,7 +168,7 @@ def _national(data: dict) -> list[dict[str, str | None]]:
 def _list(data: dict) -> list[dict[str, str | None]]:
     evaluation = _list_of(data, "evaluation", "data")
     _complete(data, evaluation)
-    rows = _scored_row(_get(data, "overview", "data", dict), "data.overview", "root")
+    rows = _scored_row(_get(data, "overview", "data", (dict,)), "data.overview", "root")
     for i, row in enumerate(evaluation):
         at = f"data.evaluation[{i}]"
         _list_of(row, "metrics", at)  # a list group's rows score through their metrics
@@ -183,7 +178,7 @@ def _list(data: dict) -> list[dict[str, str | None]]:
 
 def _tree(data: dict) -> list[dict[str, str | None]]:
     children = _list_of(data, "children", "data")
-    rows = _scored_row(_get(data, "parent", "data", dict), "data.parent", "root")
+    rows = _scored_row(_get(data, "parent", "data", (dict,)), "data.parent", "root")
     for i, row in enumerate(children):
         rows += _scored_row(row, f"data.children[{i}]", "child")
     return rows
@@ -200,4 +195,4 @@ def parse_snapshot(data: bytes, shape: str) -> list[dict[str, str | None]]:
         raise ShapeError(f"the file holds {_kind(doc)}, not the portal's response object")
     if doc.get("code") != "OK":
         raise ShapeError(f"code: the portal answered {doc.get('code')!r} ({doc.get('message')!r}), not \"OK\"")
-    return _SHAPES[shape](_get(doc, "data", "(top level)", dict))
+    return _SHAPES[shape](_get(doc, "data", "(top level)", (dict,)))

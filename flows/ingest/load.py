@@ -8,8 +8,6 @@ from the contract (checked to be plain snake_case).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,8 +16,8 @@ import duckdb
 from flows.ingest.contract import Dataset, SnapshotDataset
 from flows.ingest.discover import FoundFile
 from flows.ingest.layout import Table
-from flows.postgres import PgConnection
 from flows.schema import LINEAGE_COLUMNS, SNAPSHOT_LINEAGE_COLUMNS, quote_ident
+from flows.warehouse import transaction
 
 
 def was_loaded(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> bool:
@@ -91,33 +89,6 @@ def log_file(con: duckdb.DuckDBPyConnection, load_id: str, entry: LogEntry) -> N
     append_log(con, load_id, datetime.now(UTC), entry)
 
 
-INSERT_BATCH_ROWS = 20_000  # rows per statement: DuckDB holds each list parameter as values in memory
-
-
-def insert_columns(con: duckdb.DuckDBPyConnection, table: str, names: list[str], columns: list[list]) -> None:
-    """Insert rows given column by column, a batch of rows per statement: each column is one list
-    parameter, unnested side by side (a 200k-row form in about a second; one insert per row took
-    minutes). On PostgreSQL the rows go through COPY."""
-    if isinstance(con, PgConnection):  # PostgreSQL: COPY
-        con.copy_rows(table, [quote_ident(n) for n in names], zip(*columns))
-        return
-    sql = f"insert into {table} ({', '.join(map(quote_ident, names))}) select {', '.join('unnest(?)' for _ in names)}"
-    for start in range(0, len(columns[0]) if columns else 0, INSERT_BATCH_ROWS):
-        con.execute(sql, [column[start:start + INSERT_BATCH_ROWS] for column in columns])
-
-
-@contextmanager
-def one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Everything of one file lands together or not at all."""
-    con.execute("begin transaction")
-    try:
-        yield
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-
-
 def catalog_and_log(
     con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, entry: LogEntry, rows_read: int, table: str
 ) -> None:
@@ -142,17 +113,17 @@ def write_file(
     rows = table.rows
     notes = [(s.line_number, s.kind, s.text) for s in table.skipped]
     notes += [(None, "unknown_column", label) for label in table.unknown_columns]
-    with one_transaction(con):
-        insert_columns(con, f"raw.{quote_ident(dataset.name)}", [*LINEAGE_COLUMNS, *cols], [
+    with transaction(con):
+        con.insert_columns(f"raw.{quote_ident(dataset.name)}", [*LINEAGE_COLUMNS, *cols], [
             [f.path] * len(rows), [entry.sha256] * len(rows), [r.line_number for r in rows],
             [r.row_kind for r in rows], [load_id] * len(rows), *([r.cells.get(c) for r in rows] for c in cols),
         ])
         placed = sorted(table.columns.items())
-        insert_columns(con, "raw.report_columns", ["file_path", "file_sha256", "column_name", "position", "sheet"], [
+        con.insert_columns("raw.report_columns", ["file_path", "file_sha256", "column_name", "position", "sheet"], [
             [f.path] * len(placed), [entry.sha256] * len(placed), [name for _, name in placed],
             [index + 1 for index, _ in placed], [table.sheet] * len(placed),
         ])
-        insert_columns(con, "audit.ingest_notes", ["load_id", "file_path", "file_sha256", "line_number", "kind", "text"], [
+        con.insert_columns("audit.ingest_notes", ["load_id", "file_path", "file_sha256", "line_number", "kind", "text"], [
             [load_id] * len(notes), [f.path] * len(notes), [entry.sha256] * len(notes), *map(list, zip(*notes)),
         ] if notes else [])
         catalog_and_log(con, load_id, at, entry, len(rows), f"raw.{quote_ident(dataset.name)}")
@@ -165,8 +136,8 @@ def write_snapshot(
     """Rows, catalog row and log row of one index snapshot, in one transaction."""
     f, at = entry.found, datetime.now(UTC)
     table = f"raw.{quote_ident(dataset.name)}"
-    with one_transaction(con):
-        insert_columns(con, table, [*SNAPSHOT_LINEAGE_COLUMNS, *dataset.column_names], [
+    with transaction(con):
+        con.insert_columns(table, [*SNAPSHOT_LINEAGE_COLUMNS, *dataset.column_names], [
             [f.path] * len(rows), [entry.sha256] * len(rows), [load_id] * len(rows),
             *([r[c] for r in rows] for c in dataset.column_names),
         ])

@@ -47,6 +47,7 @@ from flows.ingest.load import LogEntry, append_log, catalog_file, next_file_id
 from flows.postgres import PgConnection
 from flows.schema import RECORD_SQL_TYPES, quote_ident
 from flows.settings import MEMORY_LIMIT
+from flows.warehouse import transaction
 
 TIMESTAMP_FORMATS = [
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
@@ -272,41 +273,42 @@ def _in_transaction(
     rejected lines, the conservation check and the log row. Rolls back and returns None when the
     path declines the file."""
     f, started, at = entry.found, time.monotonic(), datetime.now(UTC)
-    con.execute("begin transaction")
     try:
-        file_id = next_file_id(con)
-        read = load(file_id)
-        if read is None:
-            con.execute("rollback")
-            return None
-        con.execute(
-            """insert into audit.record_rejects
-               select ?, ?, ?, line, string_agg(error_type || ': ' || error_message, '; '), first(csv_line)
-               from _record_csv_rejects group by line""",
-            [load_id, f.path, entry.sha256],
-        )
-        loaded = con.execute(f"select count(*) from raw.{quote_ident(spec.name)} where _file_id = ?", [file_id]).fetchone()[0]
-        rejected = con.execute(
-            "select count(*) from audit.record_rejects where file_path = ? and file_sha256 = ? and load_id = ?",
-            [f.path, entry.sha256, load_id],
-        ).fetchone()[0]
-        if read != loaded + rejected:
-            raise RuntimeError(f"{f.path}: read {read} lines but loaded {loaded} and rejected {rejected}")
-        catalog_file(con, load_id, at, entry, loaded, file_id)
-        seconds = time.monotonic() - started
-        unknown = header.unknown(spec)
-        note = (
-            f"{loaded:,} rows loaded, {rejected:,} rejected (audit.record_rejects), "
-            f"{read / max(seconds, 1e-9):,.0f} lines/s{how}"
-            + (f"; columns not in the contract ignored: {', '.join(unknown)}" if unknown else "")
-        )
-        done = LogEntry(f, entry.sha256, "loaded", note, read)
-        append_log(con, load_id, datetime.now(UTC), done)
-        con.execute("commit")
+        with transaction(con):
+            file_id = next_file_id(con)
+            read = load(file_id)
+            if read is None:
+                raise _Declined
+            con.execute(
+                """insert into audit.record_rejects
+                   select ?, ?, ?, line, string_agg(error_type || ': ' || error_message, '; '), first(csv_line)
+                   from _record_csv_rejects group by line""",
+                [load_id, f.path, entry.sha256],
+            )
+            loaded = con.execute(f"select count(*) from raw.{quote_ident(spec.name)} where _file_id = ?", [file_id]).fetchone()[0]
+            rejected = con.execute(
+                "select count(*) from audit.record_rejects where file_path = ? and file_sha256 = ? and load_id = ?",
+                [f.path, entry.sha256, load_id],
+            ).fetchone()[0]
+            if read != loaded + rejected:
+                raise RuntimeError(f"{f.path}: read {read} lines but loaded {loaded} and rejected {rejected}")
+            catalog_file(con, load_id, at, entry, loaded, file_id)
+            seconds = time.monotonic() - started
+            unknown = header.unknown(spec)
+            note = (
+                f"{loaded:,} rows loaded, {rejected:,} rejected (audit.record_rejects), "
+                f"{read / max(seconds, 1e-9):,.0f} lines/s{how}"
+                + (f"; columns not in the contract ignored: {', '.join(unknown)}" if unknown else "")
+            )
+            done = LogEntry(f, entry.sha256, "loaded", note, read)
+            append_log(con, load_id, datetime.now(UTC), done)
         return done
-    except BaseException:
-        con.execute("rollback")
-        raise
+    except _Declined:  # rolled back: the caller tries the other path
+        return None
+
+
+class _Declined(Exception):
+    """A load path declines the file (rolled back, not an error)."""
 
 
 def is_month(found: FoundFile) -> bool:
@@ -342,8 +344,7 @@ def load_records_into_postgres(
         finally:
             scratch.close()
         at = datetime.now(UTC)
-        pg.execute("begin transaction")
-        try:
+        with transaction(pg):
             pg.copy_csv(f"raw.{quote_ident(spec.name)}", [quote_ident(n) for n in names], rows_csv)
             pg.copy_rows("audit.record_rejects", ["load_id", "file_path", "file_sha256", "line_number", "reason", "line_text"],
                          iter(rejects))
@@ -354,8 +355,4 @@ def load_records_into_postgres(
                 )
             catalog_file(pg, load_id, at, typed, loaded, file_id)
             append_log(pg, load_id, at, typed)
-            pg.execute("commit")
-        except BaseException:
-            pg.execute("rollback")
-            raise
     return typed

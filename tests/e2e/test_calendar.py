@@ -13,7 +13,7 @@ import sys
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SMALL_FEEDBACK
+from tests.conftest import PROJECT_ROOT, SMALL_FEEDBACK, warehouse_rows
 
 BAD_FEEDBACK = SMALL_FEEDBACK.read_text(encoding="utf-8").replace("Tổng cộng,10,", "Tổng cộng,1O,")  # a letter O
 
@@ -28,14 +28,9 @@ def _run(raw, warehouse, as_of: str) -> subprocess.CompletedProcess:
 
 
 def _submission(warehouse, dataset: str, province: str, period: str) -> tuple:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(
-            "select due_date, first_accepted_at, timeliness from marts.submissions "
-            "where dataset = ? and province_code = ? and period = ?", [dataset, province, period]
-        ).fetchone()
-    finally:
-        con.close()
+    return warehouse_rows(
+        warehouse, "select due_date, first_accepted_at, timeliness from marts.submissions "
+        "where dataset = ? and province_code = ? and period = ?", [dataset, province, period])[0]
 
 
 @pytest.fixture()

@@ -175,17 +175,6 @@ def test_another_provinces_units_rank_by_level(index_run):
     assert units == [("H49", "province", "22"), ("H49.01", "department", "22"), ("H49.100", "commune", "22")]
 
 
-def test_the_portal_codes_seed_maps_all_34_provinces():
-    import csv
-
-    with (PROJECT_ROOT / "dbt_project" / "seeds" / "index766_portal_codes.csv").open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    with (PROJECT_ROOT / "dbt_project" / "seeds" / "provinces_2025.csv").open(encoding="utf-8") as f:
-        new_codes = {r["new_code"] for r in csv.DictReader(f)}
-    assert len(rows) == 34 and {r["province_code"] for r in rows} == new_codes
-    assert {r["portal_code"] for r in rows if r["province_code"] in ("22", "25")} == {"H49", "H44"}
-
-
 def test_the_page_has_a_section_per_province_with_bars_rank_line_weakest_units_and_reports(index_run):
     from tests.browser import browser_page
 

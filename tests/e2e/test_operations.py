@@ -245,3 +245,15 @@ def test_docs_page_renders_models_and_lineage_in_chromium(shipped_run):
         assert model in sidebar.replace("\n", "")
     assert "tthc.marts.province_indicators" in sidebar  # the catalog name readers see
     assert painted > 1000  # the lineage graph drew its nodes and edges
+
+
+@pytest.mark.parametrize("command", ["run", "withdraw feedback 22 2021 --reason x", "serve", "deploy --pool p", "remind"])
+def test_every_command_says_when_the_postgres_target_has_no_url(command, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TTHC_POSTGRES_URL"} | {"TTHC_NOTIFY": "json://127.0.0.1:9/"}
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", *command.split(), "--target", "postgres"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+    )
+    name = command.split()[0]
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.strip() == f"tthc {name}: the postgres target needs TTHC_POSTGRES_URL, e.g. postgresql://tthc@127.0.0.1:5432/tthc"

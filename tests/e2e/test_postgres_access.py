@@ -8,7 +8,8 @@ import psycopg
 import pytest
 
 from tests.conftest import CORPUS, SHIPPED_RAW
-from tests.e2e.test_postgres_target import _database, tthc
+from tests.e2e.test_postgres_target import tthc
+from tests.postgres_server import fresh_database
 
 
 def _as(url: str, role: str) -> psycopg.Connection:
@@ -28,7 +29,7 @@ def published(postgres_url, tmp_path_factory):
     shutil.copytree(SHIPPED_RAW, raw)
     for path in (CORPUS / "dossier_results").glob("26_*"):
         shutil.copyfile(path, raw / "dossier_results" / path.name)
-    url = _database(postgres_url, "tthc_access")
+    url = fresh_database(postgres_url, "tthc_access")
     run = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(raw.parent / "wh" / "tthc.duckdb"), url=url)
     assert run.returncode in (0, 3), run.stdout + run.stderr  # 26_2026.csv: no province 26 after the merger
     with psycopg.connect(url, autocommit=True) as con:

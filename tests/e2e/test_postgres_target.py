@@ -17,14 +17,7 @@ import pytest
 
 from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK
 from tests.e2e.test_dossiers import BROKEN_EXPORTS
-
-
-def _database(server_url: str, name: str) -> str:
-    """A new database on the test server; its URL."""
-    with psycopg.connect(server_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as con:
-        con.execute(f'drop database if exists "{name}"')
-        con.execute(f'create database "{name}"')
-    return server_url.rsplit("/", 1)[0] + "/" + name
+from tests.postgres_server import fresh_database
 
 
 def tthc(*args: str, url: str) -> subprocess.CompletedProcess:
@@ -84,7 +77,7 @@ def test_both_targets_publish_the_same_marts(postgres_url, tmp_path, source):
     shutil.copytree(CORPUS if source == "corpus" else SHIPPED_RAW, raw, symlinks=True)
     if source == "dossiers":
         _with_dossier_exports(raw)
-    url = _database(postgres_url, f"tthc_{source}")
+    url = fresh_database(postgres_url, f"tthc_{source}")
     on_duckdb = tthc("run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "duck" / "tthc.duckdb"), url=url)
     on_postgres = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "pg" / "tthc.duckdb"), url=url)
     assert on_duckdb.returncode in (0, 3), on_duckdb.stdout + on_duckdb.stderr
@@ -117,7 +110,7 @@ def test_a_second_writer_on_the_same_database_stops_with_a_clear_message(postgre
     from flows import postgres
     from flows.publish import RunInProgress
 
-    url = _database(postgres_url, "tthc_lock")
+    url = fresh_database(postgres_url, "tthc_lock")
     with postgres.writer_lock(url):
         with pytest.raises(RunInProgress, match="another run is writing the PostgreSQL warehouse"):
             with postgres.writer_lock(url):
@@ -130,7 +123,7 @@ def test_dates_survive_the_round_trip(postgres_url):
     # COPY keeps dates and times as they are (no text round trip through a locale).
     from flows import postgres
 
-    url = _database(postgres_url, "tthc_copy")
+    url = fresh_database(postgres_url, "tthc_copy")
     con = postgres.connect(url)
     try:
         con.execute("create table t (d date, ts timestamptz, n integer, s varchar)")
@@ -147,7 +140,7 @@ def published_on_postgres(postgres_url, tmp_path):
     """The shipped files published on a database of their own; the raw directory to run again on."""
     raw = tmp_path / "raw"
     shutil.copytree(SHIPPED_RAW, raw)
-    url = _database(postgres_url, "tthc_wap")
+    url = fresh_database(postgres_url, "tthc_wap")
     first = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "tthc.duckdb"), url=url)
     assert first.returncode == 0, first.stdout + first.stderr
     return raw, url, tmp_path / "wh" / "tthc.duckdb"

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SMALL_FEEDBACK
+from tests.conftest import PROJECT_ROOT, SMALL_FEEDBACK, warehouse_rows
 
 PATH = "feedback/22_2021.csv"
 A = SMALL_FEEDBACK.read_text(encoding="utf-8")
@@ -23,23 +23,13 @@ def tthc(*args: str) -> subprocess.CompletedProcess:
 
 
 def _received(warehouse: Path) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(
-            "select received_total, source_file from marts.feedback where province_code = '22' and period = '2021'"
-        ).fetchall()
-    finally:
-        con.close()
+    return warehouse_rows(
+        warehouse, "select received_total, source_file from marts.feedback where province_code = '22' and period = '2021'")
 
 
 def _log(warehouse: Path) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(
-            "select status, reason from audit.ingest_log where file_path = ? order by loaded_at desc limit 1", [PATH]
-        ).fetchall()
-    finally:
-        con.close()
+    return warehouse_rows(
+        warehouse, "select status, reason from audit.ingest_log where file_path = ? order by loaded_at desc limit 1", [PATH])
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ import os
 import duckdb
 
 from flows.demo import Calibration, apportion, month_plan
+from flows.warehouse import DuckDBWriter
 
 
 def test_apportion_is_exact_and_proportional():
@@ -77,7 +78,7 @@ def test_an_export_in_another_encoding_is_refused_with_its_reason(tmp_path):
         "A1,P1,U1,province,online,01/07/2021,08/07/2021,,Đơn đang\n".encode("cp1258")
     )
     contract = load_contract()
-    con = duckdb.connect(str(tmp_path / "tthc.duckdb"))
+    con = DuckDBWriter(tmp_path / "tthc.duckdb")  # the connection a run writes through
     ensure_warehouse(con, contract)
     found = parse_name("dossiers/22_2021-07.csv", contract.all_datasets)
     entry = load_record_file(con, tmp_path / "raw", "L1", found, None, False)

@@ -74,20 +74,23 @@ form_figures as (
     select
         province_code,
         period,
+        'dossier_results' as report_source,
         min(period_start) as period_start,
         max(period_end) as period_end,
         max(case when indicator_code = 'dossiers_received' then value end) as received,
         max(case when indicator_code = 'dossier_on_time_rate' then denominator end) as resolved,
         max(case when indicator_code = 'dossier_on_time_rate' then numerator end) as on_time,
         max(case when indicator_code = 'dossier_late_rate' then numerator end) as overdue,
-        max(case when indicator_code = 'dossier_on_time_rate' then 100 * value end) as ratio
+        max(case when indicator_code = 'dossier_on_time_rate' then 100 * value end) as ratio,
+        'resolved early or on time ÷ resolved, over the form''s cut-off window' as definition,
+        false as same_definition  -- the form divides by resolved, the portal by received
 
     from indicators
     group by province_code, period
 
 ),
 
-record_figures as (
+record_months as (
 
     select
         portal.province_code,
@@ -109,6 +112,34 @@ record_figures as (
 
 ),
 
+record_figures as (
+
+    select
+        province_code,
+        period,
+        'dossier_records' as report_source,
+        cast(first_month || '-01' as date) as period_start,
+        cast({{ dbt.last_day("cast(last_month || '-01' as date)", 'month') }} as date) as period_end,
+        received,
+        resolved,
+        on_time,
+        overdue,
+        {{ half_up_2dp('100 * on_time', 'received') }} as ratio,  -- at the portal's rounding
+        'received less resolved late ÷ received (pending dossiers count as on time, as the portal''s received = on time + overdue), over the calendar months of the records up to the capture month' as definition,
+        true as same_definition
+
+    from record_months
+
+),
+
+report_figures as (
+
+    select * from form_figures
+    union all
+    select * from record_figures
+
+),
+
 compared as (
 
     select
@@ -121,53 +152,25 @@ compared as (
         cast(portal.on_time as double precision) as portal_on_time,
         cast(portal.overdue as double precision) as portal_overdue,
         cast(portal.ratio as double precision) as portal_ratio,
-        'dossier_results' as report_source,
-        form_figures.period_start as report_period_start,
-        form_figures.period_end as report_period_end,
-        cast(form_figures.received as double precision) as report_received,
-        cast(form_figures.resolved as double precision) as report_resolved,
-        cast(form_figures.on_time as double precision) as report_on_time,
-        cast(form_figures.overdue as double precision) as report_overdue,
-        cast(form_figures.ratio as double precision) as report_ratio,
-        'resolved early or on time ÷ resolved, over the form''s cut-off window' as report_definition,
-        'different_definition' as status
-
-    from portal
-    inner join form_figures
-        on portal.province_code = form_figures.province_code
-        and portal.period = form_figures.period
-
-    union all
-
-    select
-        portal.province_code,
-        portal.period,
-        portal.snapshot_date,
-        portal.period_start as portal_period_start,
-        portal.period_end as portal_period_end,
-        cast(portal.received as double precision) as portal_received,
-        cast(portal.on_time as double precision) as portal_on_time,
-        cast(portal.overdue as double precision) as portal_overdue,
-        cast(portal.ratio as double precision) as portal_ratio,
-        'dossier_records' as report_source,
-        cast(record_figures.first_month || '-01' as date) as report_period_start,
-        cast({{ dbt.last_day("cast(record_figures.last_month || '-01' as date)", 'month') }} as date) as report_period_end,
-        cast(record_figures.received as double precision) as report_received,
-        cast(record_figures.resolved as double precision) as report_resolved,
-        cast(record_figures.on_time as double precision) as report_on_time,
-        cast(record_figures.overdue as double precision) as report_overdue,
-        cast({{ half_up_2dp('100 * record_figures.on_time', 'record_figures.received') }} as double precision) as report_ratio,
-        'received less resolved late ÷ received (pending dossiers count as on time, as the portal''s received = on time + overdue), over the calendar months of the records up to the capture month' as report_definition,
+        report_figures.report_source,
+        report_figures.period_start as report_period_start,
+        report_figures.period_end as report_period_end,
+        cast(report_figures.received as double precision) as report_received,
+        cast(report_figures.resolved as double precision) as report_resolved,
+        cast(report_figures.on_time as double precision) as report_on_time,
+        cast(report_figures.overdue as double precision) as report_overdue,
+        cast(report_figures.ratio as double precision) as report_ratio,
+        report_figures.definition as report_definition,
         case
-            when {{ half_up_2dp('100 * record_figures.on_time', 'record_figures.received') }} = portal.ratio
-                then 'comparable_match'
+            when not report_figures.same_definition then 'different_definition'
+            when report_figures.ratio = portal.ratio then 'comparable_match'
             else 'comparable_mismatch'
         end as status
 
     from portal
-    inner join record_figures
-        on portal.province_code = record_figures.province_code
-        and portal.period = record_figures.period
+    inner join report_figures
+        on portal.province_code = report_figures.province_code
+        and portal.period = report_figures.period
 
 )
 

@@ -128,17 +128,16 @@ row_ratios as (
 
 ),
 
-rule_parts as (
+-- each count rule's parts summed: a row's own parts, or the children's values (for the root, no unit)
+count_sums as (
 
     select
         count_rules.rule_code,
-        count_rules.applies_to,
         count_rules.total_metric,
         snapshot_values.file_path,
         snapshot_values.file_sha256,
-        snapshot_values.unit_id,
-        snapshot_values.unit_role,
-        count(*) as parts_given,
+        case when count_rules.applies_to = 'each_row' then snapshot_values.unit_id end as unit_id,
+        count(distinct count_rules.part_metric) as parts_given,
         max(rules_per_code.parts) as parts_expected,
         sum(snapshot_values.numerator) as summed
 
@@ -154,76 +153,38 @@ rule_parts as (
         and (count_rules.applies_to = 'each_row' or snapshot_values.unit_role = 'child')
     group by
         count_rules.rule_code,
-        count_rules.applies_to,
         count_rules.total_metric,
         snapshot_values.file_path,
         snapshot_values.file_sha256,
-        snapshot_values.unit_id,
-        snapshot_values.unit_role
+        case when count_rules.applies_to = 'each_row' then snapshot_values.unit_id end
 
 ),
 
-row_part_sums as (
-
-    select * from rule_parts
-    where applies_to = 'each_row' and parts_given = parts_expected
-
-),
-
-children_sums as (
-
-    select
-        rule_code,
-        total_metric,
-        file_path,
-        file_sha256,
-        sum(summed) as summed
-
-    from rule_parts
-    where applies_to = 'children_to_root'
-    group by rule_code, total_metric, file_path, file_sha256
-
-),
-
-counts_of_rows as (
+counts as (
 
     select
         snapshot_values.*,
-        row_part_sums.rule_code,
-        cast(row_part_sums.summed as decimal(38, 6)) as expected_value,
+        count_sums.rule_code,
+        cast(count_sums.summed as decimal(38, 6)) as expected_value,
         cast(snapshot_values.numerator as decimal(38, 6)) as actual_value
 
-    from row_part_sums
+    from count_sums
     inner join snapshot_values
-        on row_part_sums.file_path = snapshot_values.file_path
-        and row_part_sums.file_sha256 = snapshot_values.file_sha256
-        and row_part_sums.unit_id = snapshot_values.unit_id
-        and row_part_sums.total_metric = snapshot_values.metric_code
-    where snapshot_values.numerator is not null
-
-),
-
-counts_of_children as (
-
-    select
-        snapshot_values.*,
-        children_sums.rule_code,
-        cast(children_sums.summed as decimal(38, 6)) as expected_value,
-        cast(snapshot_values.numerator as decimal(38, 6)) as actual_value
-
-    from children_sums
-    inner join snapshot_values
-        on children_sums.file_path = snapshot_values.file_path
-        and children_sums.file_sha256 = snapshot_values.file_sha256
-        and children_sums.total_metric = snapshot_values.metric_code
-    where snapshot_values.unit_role = 'root'
+        on count_sums.file_path = snapshot_values.file_path
+        and count_sums.file_sha256 = snapshot_values.file_sha256
+        and count_sums.total_metric = snapshot_values.metric_code
+        and (
+            count_sums.unit_id = snapshot_values.unit_id
+            or (count_sums.unit_id is null and snapshot_values.unit_role = 'root')
+        )
+    where count_sums.parts_given = count_sums.parts_expected
         and snapshot_values.numerator is not null
 
 ),
 
 checks as (
 
-    {% for rule in ['metric_ratios', 'metric_scores', 'maximum_scores', 'totals', 'row_ratios', 'counts_of_rows', 'counts_of_children'] -%}
+    {% for rule in ['metric_ratios', 'metric_scores', 'maximum_scores', 'totals', 'row_ratios', 'counts'] -%}
     select
         file_path,
         file_sha256,
