@@ -274,13 +274,12 @@ def publish_run(plan: Plan, built: BuildOutcome, docs_needed: bool) -> bool:
     docs = None
     if docs_needed:
         try:
-            if plan.on_postgres:  # the schemas were swapped in: the docs read them by their names
-                target = plan.settings.dbt_target_dir / "postgres-docs"
-                with dbt_session(None, target, plan.settings.postgres_url) as dbt:
-                    docs = generate_docs(dbt)
-            else:
-                with dbt_session(plan.work, plan.settings.dbt_target_dir) as dbt:
-                    docs = generate_docs(dbt)
+            session = (  # on PostgreSQL the schemas were swapped in: the docs read them by their names
+                dbt_session(None, plan.settings.dbt_target_dir / "postgres-docs", plan.settings.postgres_url)
+                if plan.on_postgres else dbt_session(plan.work, plan.settings.dbt_target_dir)
+            )
+            with session as dbt:
+                docs = generate_docs(dbt)
         except RuntimeError as err:  # the data passed its tests: publish it, without fresh docs
             get_run_logger().error("%s; the docs page keeps the previous version", err)
     if plan.work is not None:

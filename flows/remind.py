@@ -12,7 +12,7 @@ from flows.calendar import as_of_date
 from flows.notify import digest_message, notify_urls, send
 from flows.pipeline import run_pipeline
 from flows.settings import DBT_PROJECT_DIR, Settings, load_settings
-from flows.warehouse import connect_published
+from flows.warehouse import connect_published, rows_as_dicts
 
 DIGEST_SQL = """
     select dataset, period, province_code, due_date, timeliness
@@ -34,9 +34,7 @@ def digest_rows(settings: Settings) -> list[dict[str, Any]]:
     if con is None:
         return []
     try:
-        cursor = con.execute(DIGEST_SQL)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return rows_as_dicts(con, DIGEST_SQL)
     finally:
         con.close()
 

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import psycopg
 
 from flows.settings import Settings
+from flows.warehouse import rows_as_dicts
 
 FINDINGS_SQL = """
     select severity, check_code, dataset, province_code, period, source_file, line_number,
@@ -110,13 +112,11 @@ INDEX766_VS_REPORTS_SQL = """
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    """Rows as dicts; empty when the marts were not built (a failed run)."""
+    """Rows as dicts; empty when the marts were not built (a failed run, on either target)."""
     try:
-        cur = con.execute(sql)
-    except duckdb.Error:
+        return rows_as_dicts(con, sql)
+    except (duckdb.Error, psycopg.Error):
         return []
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def collect_marts(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:

@@ -60,6 +60,13 @@ def connect_writer(settings: Settings, work: Path | None) -> Any:
     return DuckDBWriter(work)
 
 
+def rows_as_dicts(con: Any, sql: str) -> list[dict[str, Any]]:
+    """The rows of a query as {column: value}, on either target."""
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 @contextmanager
 def transaction(con: Any) -> Iterator[None]:
     """What the block writes lands together or not at all (either target)."""
