@@ -61,7 +61,7 @@ def _weakest(units: list[dict[str, Any]], names: dict[str, str]) -> str:
     for u in units:
         by_group[u["group_code"]].append(u)
     out = []
-    for group, rows in sorted(by_group.items()):
+    for group, rows in by_group.items():  # in the index's order (flows/runlog.py)
         out.append(f"<details><summary>{escape(names.get(group, group))} ({escape(group)}), "
                    f"{both('ảnh chụp', 'snapshot')} {vn_date(rows[0]['snapshot_date'])}</summary><table><tr>"
                    f"<th>{both('Đơn vị', 'Unit')}</th><th>{both('Cấp', 'Level')}</th><th>{both('Điểm', 'Score')}</th>"

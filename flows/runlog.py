@@ -66,7 +66,7 @@ INDEX766_GROUPS_SQL = """
     from latest
     join reference.index766_groups as g using (group_code)
     where latest.n = 1
-    order by latest.province_code, latest.group_code
+    order by latest.province_code, g.position
 """
 INDEX766_RANKS_SQL = """
     select province_code, unit_name, period, snapshot_date, rank, provinces_ranked, score
@@ -98,8 +98,9 @@ INDEX766_WEAKEST_SQL = """
            worst.metric_name as worst_metric_name, worst.points_lost
     from ranked
     left join worst on worst.unit_id = ranked.unit_id and worst.group_code = ranked.group_code and worst.n = 1
+    join reference.index766_groups as g on g.group_code = ranked.group_code
     where ranked.n <= 10
-    order by ranked.province_code, ranked.group_code, ranked.n
+    order by ranked.province_code, g.position, ranked.n
 """
 INDEX766_VS_REPORTS_SQL = """
     select province_code, period, snapshot_date, report_source, status, portal_received, portal_on_time,
