@@ -12,7 +12,7 @@ import os
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flows.ingest.periods import period_bounds
+from flows.ingest.periods import neighbours, period_bounds
 from flows.settings import dbt_var
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -36,14 +36,15 @@ def as_of_time() -> datetime | None:
     return datetime.combine(as_of_date(), time(), TIMEZONE) if os.environ.get("TTHC_AS_OF", "").strip() else None
 
 
-def calendar_periods(last_year: int) -> list[tuple[str, str, date, date]]:
-    """(period, period type, start, end) of every period from the calendar's first year to `last_year`."""
+def calendar_periods(last_year: int) -> list[tuple[str, str, date, date, str, str]]:
+    """(period, period type, start, end, previous period, same period a year before) of every
+    period from the calendar's first year to `last_year`."""
     rows = []
     for year in range(int(dbt_var("reporting_calendar_start_year")), last_year + 1):
         for period_type, suffixes in PERIOD_TYPES.items():
             for suffix in suffixes:
                 period = f"{year}{suffix}"
-                rows.append((period, period_type, *period_bounds(period)))
+                rows.append((period, period_type, *period_bounds(period), *neighbours(period)))
     return rows
 
 
@@ -51,4 +52,6 @@ def write_calendar(con, as_of: date) -> None:
     """Replace raw.calendar_periods with the periods up to the end of the year after `as_of`."""
     rows = calendar_periods(as_of.year + 1)
     con.execute("delete from raw.calendar_periods")
-    con.executemany("insert into raw.calendar_periods values (?, ?, ?, ?)", rows)
+    con.executemany(
+        """insert into raw.calendar_periods (period, period_type, period_start, period_end, previous_period, year_ago_period)
+           values (?, ?, ?, ?, ?, ?)""", rows)

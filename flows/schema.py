@@ -81,7 +81,7 @@ TABLES = [
     # every period of the reporting calendar, with its dates (flows/calendar.py)
     """create table if not exists raw.calendar_periods (
         period varchar not null, period_type varchar not null, period_start date not null,
-        period_end date not null)""",
+        period_end date not null, previous_period varchar, year_ago_period varchar)""",
     # the raw files the published run saw, with size and modification time (flows/changes.py)
     """create table if not exists audit.raw_state (
         file_path varchar not null, size_bytes bigint not null, modified_ns bigint not null,
@@ -157,6 +157,13 @@ def _report_files_keep_snapshots(con: duckdb.DuckDBPyConnection, contract: Contr
         con.execute("alter table raw.report_files add column if not exists captured_on date")
 
 
+def _calendar_periods_know_neighbours(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Each calendar period names its previous period and the same period a year before."""
+    if _columns(con, "raw", "calendar_periods"):
+        con.execute("alter table raw.calendar_periods add column if not exists previous_period varchar")
+        con.execute("alter table raw.calendar_periods add column if not exists year_ago_period varchar")
+
+
 # In the order they were written; a name, once released, never changes.
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Contract], None]]] = [
     ("report_file_ids", _number_report_files),
@@ -165,6 +172,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Contract], None
     ("deliveries", _deliveries_from_report_files),
     ("current_run_as_of", _current_run_keeps_as_of),
     ("report_files_snapshots", _report_files_keep_snapshots),
+    ("calendar_period_neighbours", _calendar_periods_know_neighbours),
 ]
 
 

@@ -110,3 +110,16 @@
 {% macro postgres__element_field(element, field) -%}
     ({{ element }} ->> '{{ field }}')
 {%- endmacro %}
+
+{# The `fraction` quantile of `expression` within the group, interpolated (0.5: the median). #}
+{% macro percentile(expression, fraction) -%}
+    {{ return(adapter.dispatch('percentile', 'tthc')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro postgres__percentile(expression, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}

@@ -58,3 +58,21 @@ def calendar_bounds(period: str) -> tuple[date, date]:
         first = last = int(part)
     following = date(year + 1, 1, 1) if last == 12 else date(year, last + 1, 1)
     return date(year, first, 1), following - timedelta(days=1)
+
+
+def neighbours(period: str) -> tuple[str, str]:
+    """The previous period of the same type, and the same period a year before:
+    2021-Q1 → (2020-Q4, 2020-Q1); 2021-01 → (2020-12, 2020-01); 2021 → (2020, 2020)."""
+    m = _PERIOD.fullmatch(period)
+    if not m:
+        raise ValueError(f'period "{period}" is not YYYY, YYYY-H1/H2, YYYY-Q1..Q4 or YYYY-MM')
+    year, part = int(m["year"]), m["part"]
+    year_ago = f"{year - 1}{period[4:]}"
+    if part is None:
+        return str(year - 1), year_ago
+    if part[0] in "HQ":  # a half or a quarter: H2, Q3
+        kind, number, per_year, width = part[0], int(part[1]), 2 if part[0] == "H" else 4, 1
+    else:  # a month: 07
+        kind, number, per_year, width = "", int(part), 12, 2
+    previous = f"{year}-{kind}{number - 1:0{width}d}" if number > 1 else f"{year - 1}-{kind}{per_year:0{width}d}"
+    return previous, year_ago

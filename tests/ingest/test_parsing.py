@@ -244,3 +244,13 @@ def test_parse_name_checks_contract_names(path, words):
         assert found.refusal is None
     else:
         assert words in found.refusal
+
+
+@pytest.mark.parametrize(("period", "previous", "year_ago"), [
+    ("2021", "2020", "2020"), ("2021-H1", "2020-H2", "2020-H1"), ("2021-Q1", "2020-Q4", "2020-Q1"),
+    ("2021-Q3", "2021-Q2", "2020-Q3"), ("2021-01", "2020-12", "2020-01"), ("2021-10", "2021-09", "2020-10"),
+])
+def test_every_period_knows_the_one_before_and_the_one_a_year_before(period, previous, year_ago):
+    from flows.ingest.periods import neighbours
+
+    assert neighbours(period) == (previous, year_ago)

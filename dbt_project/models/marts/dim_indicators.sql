@@ -29,6 +29,7 @@ indicators as (
         nullif(catalog.dataset, '') as dataset,
         catalog.unit,
         catalog.additive,
+        catalog.higher_is_better,
         formulas.numerator_formula,
         formulas.denominator_formula,
         formulas.indicator_code is not null as is_computable

@@ -12,7 +12,9 @@ renamed as (
         period,
         period_type,
         period_start,
-        period_end
+        period_end,
+        previous_period,
+        year_ago_period
 
     from source
 
