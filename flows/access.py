@@ -4,7 +4,8 @@ Grants are kept in `tthc_access.grants` (a schema no reader can see) and applied
 published tables again by every publish (flows/postgres.py), so they survive the swap of the
 schemas. A province-limited role reads its own province's rows of the unit-level marts through
 row-level security on the tables themselves (there is no view to go around), and every row of
-the province-level indicators and the dimensions, for comparison. No reader can read `raw` or
+the province-level indicators and the dimensions, for comparison; the history of findings, a view
+over every province's, is not granted to it. No reader can read `raw` or
 `audit`, and no reader can write: only the loader, which owns the tables, does.
 """
 
@@ -18,6 +19,9 @@ from flows.warehouse import transaction
 SCHEMA = "tthc_access"
 # Marts whose rows belong to one province's units: a province-limited role sees its own only.
 UNIT_LEVEL_MARTS = ("unit_indicators", "fct_dossiers_monthly", "submissions", "data_quality_findings")
+# Views over the warehouse's history that hold every province's findings: row-level security does
+# not reach through a view, so a province-limited role is not granted them.
+PROVINCE_HISTORY_VIEWS = ("finding_history",)
 _ROLE = re.compile(r"[a-z_][a-z0-9_$]*")
 
 
@@ -58,9 +62,12 @@ def apply_grants(con) -> None:
             f'create policy province_rows on marts."{table}" for select '
             f"using ({SCHEMA}.may_read(province_code, current_user))"
         )
-    for role, _province in con.execute(f"select role_name, province_code from {SCHEMA}.grants").fetchall():
+    views = {v for (v,) in con.execute("select viewname from pg_views where schemaname = 'marts'").fetchall()}
+    for role, province in con.execute(f"select role_name, province_code from {SCHEMA}.grants").fetchall():
         con.execute(f'grant usage on schema marts to "{role}"')
         con.execute(f'grant select on all tables in schema marts to "{role}"')
+        for view in sorted(views & set(PROVINCE_HISTORY_VIEWS)) if province is not None else ():
+            con.execute(f'revoke select on marts."{view}" from "{role}"')
         con.execute(f'grant execute on function {SCHEMA}.may_read(varchar, name) to "{role}"')
         con.execute(f'grant usage on schema {SCHEMA} to "{role}"')
 

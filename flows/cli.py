@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.query import FORMATS
-from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, TARGETS, SettingsError, load_settings
+from flows.settings import CUTOFF_CRON, NIGHTLY_CRON, TARGETS, Settings, SettingsError, load_settings
 
 WAREHOUSE_HELP = "published DuckDB file (default warehouse/tthc.duckdb, or TTHC_WAREHOUSE)"
 RAW_DIR_HELP = "directory of report files (default raw/, or TTHC_RAW_DIR)"
@@ -136,7 +136,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_results(args: argparse.Namespace) -> int:
     from flows.runlog import latest_run_log
 
-    settings = load_settings(warehouse=args.warehouse)
+    settings = load_settings(warehouse=args.warehouse, target=args.target)
+    if args.history:
+        return _results_history(settings)
     record = latest_run_log(settings)
     if record is None:
         print(f"tthc results: no run recorded under {settings.runs_dir}; run `tthc run` first", file=sys.stderr)
@@ -168,6 +170,23 @@ def cmd_results(args: argparse.Namespace) -> int:
             where = f["source_file"] + (f", {f['cell']}" if f.get("cell") else f", line {f['line_number']}" if f["line_number"] else "")
             print(f"    {where}: {f['message']}")
     print(f"Report page: {settings.report_page}")
+    return 0
+
+
+def _results_history(settings: Settings) -> int:
+    """Tests and findings over the published runs (marts.test_history, marts.finding_history)."""
+    from flows.history import FINDING_HISTORY_SQL, TEST_HISTORY_SQL, history_lines
+    from flows.warehouse import connect_published, rows_as_dicts
+
+    con = connect_published(settings)
+    if con is None:
+        print(f"tthc results: no warehouse at {settings.warehouse}; run `tthc run` first", file=sys.stderr)
+        return 1
+    try:
+        tests, findings = rows_as_dicts(con, TEST_HISTORY_SQL), rows_as_dicts(con, FINDING_HISTORY_SQL)
+    finally:
+        con.close()
+    print("\n".join(history_lines(tests, findings)))
     return 0
 
 
@@ -372,7 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_add)
 
     results = sub.add_parser("results", help="the last run's tests and findings, whatever its outcome")
+    results.add_argument("--history", action="store_true",
+                         help="tests and findings over the published runs: new, chronic or resolved, and since when")
     results.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    results.add_argument("--target", choices=TARGETS, help=TARGET_HELP)
     results.set_defaults(func=cmd_results)
 
     query = sub.add_parser("query", help="run SQL read-only against the published warehouse")

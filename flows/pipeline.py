@@ -39,6 +39,7 @@ from flows.results import (
     docs_fingerprint,
     last_build,
     record_build,
+    record_findings_seen,
     set_current_run,
     settle_statuses,
     stamp_run_id,
@@ -227,14 +228,15 @@ def build_marts(plan: Plan, selection: tuple[str, ...] | None) -> BuildOutcome:
 def record_results(
     plan: Plan, ingested: IngestSummary, built: BuildOutcome
 ) -> tuple[dict[str, list[dict[str, Any]]], list[tuple], bool]:
-    """Tests, the build, the run id on every mart and the raw files as found, in the working file.
+    """Tests, the build, the run id on every mart, the findings the marts hold and the raw files as
+    found, in the working file.
     Returns what the run log keeps of the marts, the headline indicators, and whether the docs
     must be generated again."""
     con = plan.connect()
     try:
         docs_needed = False
         if built.success:  # a failed run's tests and files are in its record, not the warehouse's history
-            store_test_results(con, built)
+            store_test_results(con, built, plan.run_id)
             record_raw_state(con, plan.raw_now, {e.found.path: (e.status, e.sha256) for e in ingested.entries}, plan.run_id)
         if built.success and not built.skipped:
             if not plan.on_postgres:  # there every node was built, with the run's id
@@ -242,6 +244,7 @@ def record_results(
             fingerprint = docs_fingerprint(con, plan.project)
             docs_needed = not plan.settings.docs_page.exists() or plan.built_by is None or plan.built_by[1] != fingerprint
             record_build(con, plan.run_id, plan.project, fingerprint)
+            record_findings_seen(con, plan.run_id)
         headline = con.execute(HEADLINE_SQL).fetchall() if built.success else []
         return collect_marts(con), headline, docs_needed
     finally:

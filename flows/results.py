@@ -58,14 +58,34 @@ def docs_fingerprint(con: duckdb.DuckDBPyConnection, project: str) -> str:
     return digest.hexdigest()
 
 
-def store_test_results(con: duckdb.DuckDBPyConnection, outcome: BuildOutcome) -> None:
-    """Append this invocation's tests to audit.test_results (history: never rewritten)."""
+def store_test_results(con: duckdb.DuckDBPyConnection, outcome: BuildOutcome, run_id: str) -> None:
+    """Append this run's tests to audit.test_results (history: never rewritten)."""
     if outcome.tests:
         con.executemany(
-            "insert into audit.test_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into audit.test_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [[t.invocation_id, t.test_name, t.unique_id, t.test_type, t.model, t.severity, t.status,
-              t.failures, t.message, t.executed_at] for t in outcome.tests],
+              t.failures, t.message, t.executed_at, run_id] for t in outcome.tests],
         )
+
+
+def record_findings_seen(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """The findings the marts now hold, in audit.findings_seen: a finding seen before gets this
+    run as its last, a new one is added as first seen now (marts.finding_history reads it)."""
+    now = datetime.now(UTC)
+    con.execute(
+        """update audit.findings_seen set last_run_id = ?, last_seen_at = ?
+           where finding_key in (select finding_key from marts.data_quality_findings)""",
+        [run_id, now],
+    )
+    con.execute(
+        """insert into audit.findings_seen
+           select finding_key, min(severity), min(check_code), min(dataset), min(province_code), min(period),
+                  min(source_file), min(line_number), min(column_name), min(message), ?, ?, ?, ?
+           from marts.data_quality_findings
+           where finding_key not in (select finding_key from audit.findings_seen)
+           group by finding_key""",
+        [run_id, now, run_id, now],
+    )
 
 
 def settle_statuses(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, tuple[str, str]]:

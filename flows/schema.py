@@ -66,11 +66,18 @@ TABLES = [
     """create table if not exists audit.withdrawals (
         dataset varchar not null, province_code varchar not null, period varchar not null,
         reason varchar not null, withdrawn_at timestamptz not null, run_id varchar not null)""",
-    # every dbt test of every published run
+    # every dbt test of every published run (run_id: the run whose build ran it)
     """create table if not exists audit.test_results (
         invocation_id varchar not null, test_name varchar not null, unique_id varchar not null,
         test_type varchar not null, model varchar, severity varchar, status varchar not null,
-        failures bigint, message varchar, executed_at timestamptz not null)""",
+        failures bigint, message varchar, executed_at timestamptz not null, run_id varchar)""",
+    # every finding a published run's marts held, by its key (marts.data_quality_findings): as it
+    # was when first seen, and the first and last runs that held it
+    """create table if not exists audit.findings_seen (
+        finding_key varchar not null, severity varchar not null, check_code varchar, dataset varchar,
+        province_code varchar, period varchar, source_file varchar, line_number integer,
+        column_name varchar, message varchar not null, first_run_id varchar not null,
+        first_seen_at timestamptz not null, last_run_id varchar not null, last_seen_at timestamptz not null)""",
     # each build: the dbt project it used, and the fingerprint of the docs it generated
     """create table if not exists audit.builds (
         run_id varchar not null, project_hash varchar not null, built_at timestamptz not null,
@@ -164,6 +171,18 @@ def _calendar_periods_know_neighbours(con: duckdb.DuckDBPyConnection, contract: 
         con.execute("alter table raw.calendar_periods add column if not exists year_ago_period varchar")
 
 
+def _test_results_know_their_run(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Each test result names its run: earlier ones take the first build recorded after them."""
+    if _columns(con, "audit", "test_results"):
+        con.execute("alter table audit.test_results add column if not exists run_id varchar")
+        con.execute(
+            """update audit.test_results set run_id = (
+                   select b.run_id from audit.builds as b
+                   where b.built_at >= audit.test_results.executed_at order by b.built_at limit 1)
+               where run_id is null"""
+        )
+
+
 # In the order they were written; a name, once released, never changes.
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Contract], None]]] = [
     ("report_file_ids", _number_report_files),
@@ -173,6 +192,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Contract], None
     ("current_run_as_of", _current_run_keeps_as_of),
     ("report_files_snapshots", _report_files_keep_snapshots),
     ("calendar_period_neighbours", _calendar_periods_know_neighbours),
+    ("test_results_run_id", _test_results_know_their_run),
 ]
 
 

@@ -75,10 +75,13 @@ def warehouse_rows(warehouse: Path, sql: str, params: list | None = None) -> lis
 
 
 def mart_rows(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every mart's rows, less run_id (every mart carries the id of the run that built it)."""
+    """Every mart table's rows, less run_id (every mart carries the id of the run that built it).
+    The views of the runs' history (test_history, finding_history) are left out: runs differ in them."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        tables = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
+        tables = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' and table_type = 'BASE TABLE'"
+        ).fetchall()
         return {t: con.execute(f'select * exclude (run_id) from marts."{t}" order by all').fetchall() for (t,) in tables}
     finally:
         con.close()

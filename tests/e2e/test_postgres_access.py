@@ -51,6 +51,15 @@ def test_a_province_role_reads_its_own_unit_rows_and_every_provinces_indicators(
         assert con.execute("select count(*) from marts.dossier_results where province_code = '22'").fetchone() == (0,)
 
 
+def test_a_province_role_is_not_granted_the_history_of_every_provinces_findings(published):
+    _, url = published
+    assert "22" in _provinces(url, "reader_all", "finding_history")
+    with _as(url, "reader_26") as con:
+        assert con.execute("select count(*) from marts.test_history").fetchone()[0] > 100
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            con.execute("select * from marts.finding_history")
+
+
 def test_row_security_cannot_be_switched_off_or_gone_around(published):
     _, url = published
     with _as(url, "reader_26") as con:

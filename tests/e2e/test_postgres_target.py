@@ -34,10 +34,12 @@ def _comparable(value):
 
 
 def _marts(rows_of, tables: list[str], columns_of) -> dict[str, list[tuple]]:
-    """Every mart's rows, less the ids of runs and loads and the times files arrived (two runs differ in them)."""
+    """Every mart's rows, less the ids of runs and loads and the times files arrived or runs were
+    recorded (two runs differ in them)."""
     out = {}
     for table in tables:
-        names = [c for c, kind in columns_of(table) if c not in ("run_id", "load_id") and "timestamp" not in kind.lower()]
+        names = [c for c, kind in columns_of(table)
+                 if c != "load_id" and not c.endswith("run_id") and "timestamp" not in kind.lower()]
         select = ", ".join(f'"{c}"' for c in names)
         out[table] = sorted((tuple(_comparable(v) for v in row) for row in rows_of(f'select {select} from marts."{table}"')), key=repr)
     return out

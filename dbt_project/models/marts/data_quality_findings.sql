@@ -77,7 +77,11 @@ shown_findings as (
         findings.message_vi,
         findings.expected_value,
         findings.actual_value,
-        shown_versions.is_current as in_current_version
+        shown_versions.is_current as in_current_version,
+        md5(
+            findings.file_path || '|' || findings.file_sha256 || '|' || coalesce(findings.check_code, '')
+            || '|' || coalesce(cast(findings.line_number as varchar), '') || '|' || coalesce(findings.column_name, '')
+        ) as finding_key
 
     from findings
     inner join shown_versions
