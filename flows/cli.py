@@ -200,20 +200,57 @@ def _published_warehouse(args: argparse.Namespace) -> Path | None:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    if (warehouse := _published_warehouse(args)) is None:
+        return 1
+    return _answer(args, warehouse, args.sql)
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    """The indicators from the metrics layer, on the same terms as `tthc query`."""
+    from flows.metrics import MetricsError, load_semantic_manifest, metrics_sql
+
+    if (warehouse := _published_warehouse(args)) is None:
+        return 1
+    layer = load_settings(warehouse=args.warehouse).semantic_manifest
+    if not layer.exists():
+        print(f"tthc metrics: no metrics layer at {layer}; a successful `tthc run` publishes it", file=sys.stderr)
+        return 1
+    manifest = load_semantic_manifest(layer)
+    if args.list:
+        from flows.metrics import dimension_names
+
+        print("metrics: " + ", ".join(sorted(m.name for m in manifest.metrics)))
+        print("dimensions: " + ", ".join(sorted(dimension_names(manifest))))
+        return 0
+    if not args.metrics:
+        print("tthc metrics: name the metrics (--metrics M[,M...]), or --list them", file=sys.stderr)
+        return 1
+    try:
+        sql = metrics_sql(manifest, _names(args.metrics), _names(args.group_by), args.where)
+    except MetricsError as err:
+        print(f"tthc metrics: {err}", file=sys.stderr)
+        return 1
+    return _answer(args, warehouse, sql)
+
+
+def _names(text: str | None) -> list[str]:
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
+
+
+def _answer(args: argparse.Namespace, warehouse: Path, sql: str) -> int:
+    """Run SQL read-only against the published file and write the result as asked."""
     import duckdb
 
     from flows.query import QueryTimeout, query_warehouse, write_result
 
-    if (warehouse := _published_warehouse(args)) is None:
-        return 1
     try:
-        with query_warehouse(warehouse, args.sql, args.timeout) as result:
+        with query_warehouse(warehouse, sql, args.timeout) as result:
             write_result(result, args.format, sys.stdout, Path(args.output) if args.output else None)
     except QueryTimeout as err:
-        print(f"tthc query: {err}", file=sys.stderr)
+        print(f"tthc {args.command}: {err}", file=sys.stderr)
         return 2
     except (duckdb.Error, ValueError, OSError) as err:
-        print(f"tthc query: {err}", file=sys.stderr)
+        print(f"tthc {args.command}: {err}", file=sys.stderr)
         return 1
     return 0
 
@@ -404,6 +441,18 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--timeout", type=float, default=300.0, help="seconds before the query is stopped (default 300)")
     query.add_argument("--warehouse", help=WAREHOUSE_HELP)
     query.set_defaults(func=cmd_query)
+
+    metrics = sub.add_parser("metrics", help="indicators from the metrics layer, by any dimensions, read-only")
+    metrics.add_argument("--metrics", help="comma-separated metric names, e.g. dossier_on_time_rate,dossiers_received")
+    metrics.add_argument("--group-by", help="comma-separated dimensions: province, province_2025, period, period_type, "
+                                            "dataset, indicator, metric_time__year, ...")
+    metrics.add_argument("--where", help="a MetricFlow filter, e.g. \"{{ Dimension('indicator_part__province') }} = '22'\"")
+    metrics.add_argument("--list", action="store_true", help="list the metrics and dimensions")
+    metrics.add_argument("--format", choices=list(FORMATS), default="table")
+    metrics.add_argument("--output", help="write to this file instead of the terminal (required for xlsx)")
+    metrics.add_argument("--timeout", type=float, default=300.0, help="seconds before the query is stopped (default 300)")
+    metrics.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    metrics.set_defaults(func=cmd_metrics)
 
     shell = sub.add_parser("shell", help="interactive read-only SQL prompt on the published warehouse")
     shell.add_argument("--timeout", type=float, default=300.0, help="seconds before a statement is stopped (default 300)")

@@ -269,7 +269,8 @@ def settle(plan: Plan, ingested: IngestSummary) -> IngestSummary:
 
 @task(cache_policy=NONE)
 def publish_run(plan: Plan, built: BuildOutcome, docs_needed: bool) -> bool:
-    """Only a build whose tests passed replaces the published warehouse (and, when they changed, its docs)."""
+    """Only a build whose tests passed replaces the published warehouse (and, when they changed, its
+    docs); on DuckDB its metrics layer goes with it."""
     if not built.success:
         if plan.work is not None:
             discard(plan.work)
@@ -287,6 +288,9 @@ def publish_run(plan: Plan, built: BuildOutcome, docs_needed: bool) -> bool:
             get_run_logger().error("%s; the docs page keeps the previous version", err)
     if plan.work is not None:
         publish(plan.work, plan.settings)
+        # the metrics layer dbt parsed, beside the file it describes (`tthc metrics`)
+        if (semantic := plan.settings.dbt_target_dir / "semantic_manifest.json").exists():
+            publish_file(semantic, plan.settings.semantic_manifest)
     if docs is not None:
         publish_file(docs, plan.settings.docs_page)
     return True

@@ -79,6 +79,12 @@ class Settings:
         return self.warehouse.parent / "docs" / "index.html"
 
     @property
+    def semantic_manifest(self) -> Path:
+        """The metrics layer of the published warehouse (dbt's semantic_manifest.json), which
+        `tthc metrics` reads."""
+        return self.warehouse.parent / "semantic_manifest.json"
+
+    @property
     def dbt_target_dir(self) -> Path:
         return self.warehouse.parent / "dbt_target"
 

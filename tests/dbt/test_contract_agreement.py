@@ -50,3 +50,25 @@ def test_indicator_seed_and_formulas_agree_on_dataset_and_unit(show):
 def test_every_form_dataset_of_the_contract_has_indicators_and_findings(show):
     forms = {name for name, ds in load_contract().datasets.items() if ds.kind == "form"}
     assert {d for (d,) in show(DATASETS_SQL)} == forms
+
+
+def test_every_computed_indicator_is_a_metric_of_its_kind():
+    """The metrics layer (_marts__metrics.yml) names each computed indicator of the seed: a ratio
+    as a ratio of the indicator's summed parts, a count as a sum, labelled with its English name."""
+    import yaml
+
+    with open(DBT_PROJECT_DIR / "seeds" / "indicators.csv", encoding="utf-8") as f:
+        computed = {r["indicator_code"]: r for r in csv.DictReader(f) if r["dataset"]}
+    layer = yaml.safe_load((DBT_PROJECT_DIR / "models" / "marts" / "_marts__metrics.yml").read_text(encoding="utf-8"))
+    metrics = {m["name"]: m for m in layer["metrics"] if m["name"] not in ("indicator_numerator", "indicator_denominator")}
+    assert set(metrics) == set(computed)
+    for code, metric in metrics.items():
+        names_the_indicator = f"{{{{ Dimension('indicator_part__indicator') }}}} = '{code}'"
+        assert metric["label"] == computed[code]["name_en"]
+        if computed[code]["unit"] == "ratio":
+            assert metric["type"] == "ratio"
+            assert metric["type_params"]["numerator"] == {"name": "indicator_numerator", "filter": names_the_indicator}
+            assert metric["type_params"]["denominator"] == {"name": "indicator_denominator", "filter": names_the_indicator}
+        else:
+            assert (metric["type"], metric["type_params"], metric["filter"]) == (
+                "simple", {"measure": "numerator_sum"}, names_the_indicator)

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import CORPUS, PROJECT_ROOT
+from tests.e2e.test_metrics import assert_metrics_match_province_indicators
 
 MANIFEST = yaml.safe_load((CORPUS.parent / "corpus_manifest.yml").read_text(encoding="utf-8"))["files"]
 
@@ -184,3 +185,8 @@ def test_a_finding_in_a_csv_file_names_its_line_and_column(corpus_run):
         "select cell from marts.data_quality_findings where check_code = 'invalid_count' and source_file like '%.csv'"
     ).fetchall()}
     assert cells and all(re.fullmatch(r"line \d+, column \d+", c) for c in cells), cells
+
+
+def test_the_metrics_layer_gives_every_provinces_indicators_exactly(corpus_run):
+    outcome, _ = corpus_run
+    assert assert_metrics_match_province_indicators(outcome.warehouse) > 50

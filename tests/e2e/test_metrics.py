@@ -1,0 +1,76 @@
+"""The metrics layer answers as the marts do: every indicator by province and period from
+`tthc metrics` is marts.province_indicators' value, exactly; a ratio over several reports is
+the ratio of the summed parts, never an average of ratios."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import PROJECT_ROOT, warehouse_rows
+
+
+def metrics(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flows.cli", "metrics", "--warehouse", str(warehouse), *args],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+
+
+def indicator_metrics(warehouse: Path) -> list[str]:
+    listed = metrics(warehouse, "--list")
+    assert listed.returncode == 0, listed.stderr
+    names = listed.stdout.splitlines()[0].removeprefix("metrics: ").split(", ")
+    return [n for n in names if n not in ("indicator_numerator", "indicator_denominator")]
+
+
+def assert_metrics_match_province_indicators(warehouse: Path) -> int:
+    """Every metric by province and period against the mart; returns the values compared."""
+    names = indicator_metrics(warehouse)
+    answered = metrics(warehouse, "--metrics", ",".join(names), "--group-by", "province,period", "--format", "json")
+    assert answered.returncode == 0, answered.stderr
+    from_layer = {(row["province"], row["period"], name): row[name]
+                  for row in json.loads(answered.stdout) for name in names if row[name] is not None}
+    from_mart = {(p, period, code): value for p, period, code, value in warehouse_rows(
+        warehouse, "select province_code, period, indicator_code, value from marts.province_indicators where value is not null")}
+    assert from_layer == from_mart
+    return len(from_mart)
+
+
+def test_every_indicator_of_every_province_and_period_is_the_marts(shipped_run):
+    assert assert_metrics_match_province_indicators(shipped_run.warehouse) == 21  # every value the shipped reports give
+
+
+def test_the_on_time_rate_by_province_and_period_as_the_issue_asks(shipped_run):
+    answered = metrics(shipped_run.warehouse, "--metrics", "dossier_on_time_rate", "--group-by", "province,period",
+                       "--format", "csv")
+    assert answered.returncode == 0, answered.stderr
+    lines = answered.stdout.lstrip("\ufeff").splitlines()
+    assert lines[0] == "province,period,dossier_on_time_rate"
+    assert lines[1] == "22,2020,0.9974365554124021"  # 1,123,332 / 1,126,219
+
+
+def test_a_ratio_across_reports_is_the_ratio_of_the_summed_parts(shipped_run):
+    answered = metrics(shipped_run.warehouse, "--metrics", "dossier_on_time_rate,dossiers_received", "--format", "json")
+    assert answered.returncode == 0, answered.stderr
+    (row,) = json.loads(answered.stdout)
+    numerator, denominator, received = warehouse_rows(shipped_run.warehouse, """
+        select sum(numerator) filter (where indicator_code = 'dossier_on_time_rate'),
+               sum(denominator) filter (where indicator_code = 'dossier_on_time_rate'),
+               sum(numerator) filter (where indicator_code = 'dossiers_received')
+        from marts.province_indicators""")[0]
+    assert row == {"dossier_on_time_rate": numerator / denominator, "dossiers_received": received}
+
+
+def test_a_question_the_layer_cannot_answer_says_why(shipped_run):
+    unknown = metrics(shipped_run.warehouse, "--metrics", "on_time", "--group-by", "province")
+    assert unknown.returncode == 1 and "no metric on_time; the metrics are: announcement_decisions" in unknown.stderr
+    wrong = metrics(shipped_run.warehouse, "--metrics", "dossier_on_time_rate", "--group-by", "provinces")
+    assert wrong.returncode == 1 and "no dimension provinces; the dimensions are: dataset" in wrong.stderr
+
+
+def test_the_layer_reads_the_warehouse_on_the_terms_of_tthc_query(shipped_run):
+    """The SQL MetricFlow writes runs on `tthc query`'s connection: no files outside the warehouse."""
+    where = "{{ Dimension('indicator_part__province') }} = '22' or (select count(*) from read_csv('/etc/passwd')) > 0"
+    answered = metrics(shipped_run.warehouse, "--metrics", "dossier_on_time_rate", "--group-by", "province", "--where", where)
+    assert answered.returncode == 1 and "disabled" in answered.stderr.lower(), answered.stderr
