@@ -29,3 +29,28 @@ def bar_chart(bars: list[Bar], label_width: int = 420, bar_width: int = 360, ari
         parts.append(f'<text x="{label_width + bar_width + 6}" y="{y + 17}" font-size="12">{escape(bar.label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def sparkline(values: list[float | None], width: int = 160, height: int = 36, aria_label: str = "trend") -> str:
+    """A small line over a series (oldest first), its last point marked; gaps where a value is missing."""
+    known = [v for v in values if v is not None]
+    parts = [f'<svg class="spark" role="img" aria-label="{escape(aria_label)}" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
+    if known:
+        low, high = min(known), max(known)
+        step = (width - 8) / max(1, len(values) - 1)
+        points = [(4 + i * step, height / 2 if high == low else height - 4 - (v - low) / (high - low) * (height - 8))
+                  if v is not None else None for i, v in enumerate(values)]
+        run: list[tuple[float, float]] = []
+        for point in [*points, None]:
+            if point is not None:
+                run.append(point)
+                continue
+            if len(run) > 1:
+                parts.append('<polyline fill="none" stroke="#2f6fb3" stroke-width="1.5" points="'
+                             + " ".join(f"{x:.1f},{y:.1f}" for x, y in run) + '"/>')
+            run = []
+        x, y = next(p for p in reversed(points) if p is not None)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#2f6fb3"/>')
+    parts.append("</svg>")
+    return "".join(parts)

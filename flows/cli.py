@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import http.server
 import signal
 import sys
 from collections import defaultdict
@@ -299,21 +300,49 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 def cmd_docs_serve(args: argparse.Namespace) -> int:
     import functools
-    import http.server
 
     settings = load_settings(warehouse=args.warehouse)
     docs = settings.docs_page
     if not docs.exists():
         print(f"tthc docs serve: no docs at {docs}; a successful `tthc run` publishes them", file=sys.stderr)
         return 1
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(docs.parent))
+    handler = functools.partial(_SiteHandler, directory=str(settings.warehouse.parent))
     with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
-        print(f"dbt docs of {settings.warehouse} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+        root = f"http://127.0.0.1:{server.server_address[1]}"
+        print(f"dbt docs of {settings.warehouse} on {root}/docs/ (Ctrl-C to stop)", flush=True)
+        print(f"report site on {root}/report/", flush=True)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             pass
     return 0
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the docs and the report site beside the warehouse, and nothing else there (not the
+    warehouse file, not the run logs); / leads to the report site."""
+
+    SERVED = ("docs", "report")
+
+    def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+        if self._allowed():
+            super().do_GET()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        if self._allowed():
+            super().do_HEAD()
+
+    def _allowed(self) -> bool:
+        first = self.path.split("?", 1)[0].split("#", 1)[0].lstrip("/").split("/", 1)[0]
+        if first in self.SERVED:
+            return True
+        if first == "":
+            self.send_response(302)
+            self.send_header("Location", "/report/")
+            self.end_headers()
+        else:
+            self.send_error(404, "only /docs/ and /report/ are served")
+        return False
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

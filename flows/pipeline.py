@@ -34,7 +34,6 @@ from flows.ingest.load import retime_load
 from flows.ingest.read import HashesAhead
 from flows.notify import notify_urls, run_messages, send
 from flows.publish import discard, prepare_work_file, publish, publish_file, remove_work, writer_lock
-from flows.report import write_report_page
 from flows.results import (
     docs_fingerprint,
     last_build,
@@ -48,6 +47,7 @@ from flows.results import (
 from flows.runlog import collect_marts, latest_run_log, run_record, write_run_log
 from flows.schema import ensure_warehouse
 from flows.settings import Settings, load_settings
+from flows.site import write_site
 from flows.summary import summary_markdown
 from flows.transform import BuildOutcome, build, dbt_session, generate_docs
 from flows.warehouse import connect_writer
@@ -310,7 +310,7 @@ def report(outcome: RunOutcome) -> RunOutcome:
         outcome = replace(outcome, alerts={"messages": [m.title for m in messages], "errors": errors})
         record = run_record(outcome)
         write_run_log(settings, record)
-        write_report_page(record, settings.report_page)
+        write_site(record, settings.report_dir)
     create_markdown_artifact(key="tthc-run-summary", markdown=summary_markdown(record), description="TTHC run summary")
     return outcome
 

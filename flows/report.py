@@ -1,4 +1,5 @@
-"""The run report page: one static HTML file (no network needed) from a run's log.
+"""The run report page (the site's run.html, flows/site.py), from a run's log: the run's files,
+tests, findings, submissions and indicators, and the Decision 766 index.
 
 Vietnamese first with English labels, Vietnamese number formats ("1.191.036", "33,38 %"),
 and one inline SVG bar chart of ratio indicators per province and period.
@@ -6,10 +7,8 @@ and one inline SVG bar chart of ratio indicators per province and period.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from flows.charts import Bar, bar_chart
@@ -17,17 +16,6 @@ from flows.report_index766 import index766_section
 from flows.summary import summary_lines
 from flows.vn_format import both, vn_date, vn_int, vn_percent
 
-STYLE = """
-body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;margin:2rem;color:#1d2733;max-width:1100px}
-h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccd}
-.en{color:#5a6777;font-weight:normal;font-size:.85em}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #dde;padding:.25rem .5rem;text-align:left;vertical-align:top}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-.ok{color:#1a7f37}.warn{color:#9a6700}.error,.fail{color:#cf222e}
-.card{display:inline-block;border:1px solid #dde;border-radius:6px;padding:.5rem 1rem;margin:.25rem}
-.matrix{overflow-x:auto;max-width:100%}.matrix td.t{width:1.6rem;height:1.2rem;padding:0}
-.legend span{display:inline-block;padding:.1rem .5rem;margin:.15rem;border-radius:4px;color:#fff;font-size:.85em}
-"""
 STATUS_VI = {"pass": "Đạt", "warn": "Cảnh báo", "fail": "Không đạt", "error": "Lỗi", "skipped": "Bỏ qua"}
 SEVERITY_VI = {"error": "Lỗi", "warn": "Cảnh báo"}
 SUBMISSION_VI = {"current": "Đã gửi", "rejected": "Bị từ chối", "missing": "Chưa gửi"}
@@ -205,7 +193,8 @@ def _submissions(record: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def render(record: dict[str, Any]) -> str:
+def run_report(record: dict[str, Any]) -> str:
+    """The body of the run report page (the site's run.html, flows/site.py)."""
     published = record["published"]
     state = (
         '<span class="ok">Đã công bố / Published</span>' if published
@@ -218,10 +207,7 @@ def render(record: dict[str, Any]) -> str:
         f'<li>{escape(f["path"])} — {escape(f["status"])}: {escape(f["reason"] or "")}</li>'
         for f in record.get("files", []) if f["status"] in ("refused", "rejected")
     )
-    return f"""<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>Báo cáo lần chạy {escape(record["run_id"])} / TTHC run report</title>
-<style>{STYLE}</style></head><body>
-<h1>{both("Kho dữ liệu TTHC — báo cáo lần chạy", "TTHC Warehouse — run report")}</h1>
+    return f"""<h1>{both("Kho dữ liệu TTHC — báo cáo lần chạy", "TTHC Warehouse — run report")}</h1>
 <p>{both("Lần chạy", "Run")} <code>{escape(record["run_id"])}</code>: {state}</p>
 <h2 id="timeliness">{both("Hạn gửi báo cáo năm nay", "This year's reports and their deadlines")}</h2>
 {_timeliness_matrix(record)}
@@ -238,14 +224,4 @@ def render(record: dict[str, Any]) -> str:
 {_submissions(record)}
 <h2 id="index766">{both("Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766)", "Decision 766 index")}</h2>
 {index766_section(record)}
-</body></html>
 """
-
-
-def write_report_page(record: dict[str, Any], target: Path) -> Path:
-    """Write the page atomically, so that a reader never sees half a page."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".html.tmp")
-    tmp.write_text(render(record), encoding="utf-8")
-    os.replace(tmp, target)
-    return target

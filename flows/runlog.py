@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import psycopg
 
+from flows.history import FINDING_HISTORY_SQL, TEST_HISTORY_SQL
 from flows.settings import Settings
 from flows.warehouse import rows_as_dicts
 
@@ -111,6 +112,19 @@ INDEX766_VS_REPORTS_SQL = """
     order by province_code, period, report_source
 """
 
+# Each province's indicators over its periods, with rank and changes (the site's overview and
+# province pages), on the boundaries the reports were written on.
+TRENDS_SQL = """
+    select t.province_code, t.province_name, t.indicator_code, d.name_vi, d.name_en, t.unit, d.higher_is_better,
+           t.period, t.period_type, p.period_end, t.value, t.previous_period, t.change_from_previous,
+           t.year_ago_period, t.change_from_year_ago, t.rank, t.provinces_ranked, t.peer_median
+    from marts.indicator_trends as t
+    join marts.dim_indicators as d using (indicator_code)
+    left join marts.dim_periods as p using (period)
+    where t.boundaries = 'as_reported'
+    order by t.province_code, t.indicator_code, p.period_end, t.period
+"""
+
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     """Rows as dicts; empty when the marts were not built (a failed run, on either target)."""
@@ -131,6 +145,9 @@ def collect_marts(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, An
         "index766_ranks": _rows(con, INDEX766_RANKS_SQL),
         "index766_weakest": _rows(con, INDEX766_WEAKEST_SQL),
         "index766_vs_reports": _rows(con, INDEX766_VS_REPORTS_SQL),
+        "trends": _rows(con, TRENDS_SQL),
+        "test_history": _rows(con, TEST_HISTORY_SQL),
+        "finding_history": _rows(con, FINDING_HISTORY_SQL),
     }
 
 

@@ -70,8 +70,14 @@ class Settings:
         return self.warehouse.parent / "runs"
 
     @property
+    def report_dir(self) -> Path:
+        """The report site (flows/site.py)."""
+        return self.warehouse.parent / "report"
+
+    @property
     def report_page(self) -> Path:
-        return self.warehouse.parent / "report" / "index.html"
+        """The report site's overview, where it opens."""
+        return self.report_dir / "index.html"
 
     @property
     def docs_page(self) -> Path:

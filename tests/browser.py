@@ -28,14 +28,15 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def browser_page() -> Iterator[object]:
-    """A Playwright page in Debian's Chromium (Playwright downloads no browser of its own)."""
+def browser_page(width: int = 1280, height: int = 1600) -> Iterator[object]:
+    """A Playwright page in Debian's Chromium (Playwright downloads no browser of its own), of
+    this viewport (390 × 844 is a phone's)."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
         try:
-            yield browser.new_page(viewport={"width": 1280, "height": 1600})
+            yield browser.new_page(viewport={"width": width, "height": height})
         finally:
             browser.close()

@@ -107,7 +107,7 @@ def test_the_page_opens_with_the_years_matrix_overdue_and_late_first(place):
     shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "24_2021-Q3_r1.csv")  # accepted after the due date: late
     _run(raw, warehouse, "2021-09-30")
     with browser_page() as page:
-        page.goto((warehouse.parent / "report" / "index.html").as_uri())
+        page.goto((warehouse.parent / "report" / "run.html").as_uri())
         headings = page.locator("h2").all_inner_texts()
         urgent = page.locator("#timeliness + p + ul li").all_inner_texts()
         feedback_cells = page.locator("h3:text-is('feedback') + .matrix td.t").count()

@@ -179,7 +179,7 @@ def test_the_page_has_a_section_per_province_with_bars_rank_line_weakest_units_a
     from tests.browser import browser_page
 
     outcome, con = index_run
-    page_file = outcome.warehouse.parent / "report" / "index.html"
+    page_file = outcome.warehouse.parent / "report" / "run.html"
     with browser_page() as page:
         page.goto(page_file.as_uri())
         phu_tho = page.locator("#index766-25")

@@ -223,7 +223,7 @@ def test_docs_page_renders_models_and_lineage_in_chromium(shipped_run):
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
     )
     try:
-        url = re.search(r"(http://127\.0\.0\.1:\d+/)", server.stdout.readline()).group(1)
+        url = re.search(r"(http://127\.0\.0\.1:\d+/docs/)", server.stdout.readline()).group(1)
         with browser_page() as page:
             page.goto(url + "#!/model/model.tthc.province_indicators")
             page.wait_for_selector("text=One row per province, period and indicator")
