@@ -174,6 +174,30 @@ def cmd_results(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The report site's tables, from the last run's record: the site (html) or a workbook (xlsx)."""
+    from flows.runlog import latest_run_log
+
+    settings = load_settings(warehouse=args.warehouse)
+    record = latest_run_log(settings)
+    if record is None:
+        print(f"tthc report: no run recorded under {settings.runs_dir}; run `tthc run` first", file=sys.stderr)
+        return 1
+    if args.format == "xlsx":
+        from flows.report_xlsx import write_report_workbook
+
+        if not args.output:
+            print("tthc report: --format xlsx needs --output FILE.xlsx", file=sys.stderr)
+            return 1
+        written = write_report_workbook(record, Path(args.output))
+    else:
+        from flows.site import write_site
+
+        written = write_site(record, Path(args.output) if args.output else settings.report_dir)
+    print(f"wrote {written} (run {record['run_id']})")
+    return 0
+
+
 def _results_history(settings: Settings) -> int:
     """Tests and findings over the published runs (marts.test_history, marts.finding_history)."""
     from flows.history import FINDING_HISTORY_SQL, TEST_HISTORY_SQL, history_lines
@@ -470,6 +494,13 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--timeout", type=float, default=300.0, help="seconds before the query is stopped (default 300)")
     query.add_argument("--warehouse", help=WAREHOUSE_HELP)
     query.set_defaults(func=cmd_query)
+
+    report = sub.add_parser("report", help="the report site's tables from the last run: the site again, or a workbook")
+    report.add_argument("--format", choices=("html", "xlsx"), default="html",
+                        help="html: the site (default: warehouse/report/); xlsx: one sheet per table, print-ready")
+    report.add_argument("--output", help="the site's folder (html) or the workbook's file (xlsx)")
+    report.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    report.set_defaults(func=cmd_report)
 
     metrics = sub.add_parser("metrics", help="indicators from the metrics layer, by any dimensions, read-only")
     metrics.add_argument("--metrics", help="comma-separated metric names, e.g. dossier_on_time_rate,dossiers_received")

@@ -119,7 +119,7 @@ def _rank(row: dict[str, Any]) -> str:
     return f'hạng {row["rank"]}/{row["provinces_ranked"]}' if row.get("rank") is not None else ""
 
 
-def _latest(trends: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+def latest_values(trends: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
     """Each province's latest row of each indicator."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for row in trends:  # ordered by period end
@@ -129,7 +129,7 @@ def _latest(trends: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any
 
 def overview(record: dict[str, Any]) -> str:
     trends = record.get("trends", [])
-    latest = _latest(trends)
+    latest = latest_values(trends)
     names = {r["indicator_code"]: (r["name_vi"], r["name_en"]) for r in trends}
     columns = [code for code in KEY_INDICATORS if code in names]
     provinces = sorted({(r["province_code"], r["province_name"] or "") for r in trends})
