@@ -5,11 +5,18 @@ the ratio of the summed parts, never an average of ratios."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import PROJECT_ROOT, warehouse_rows
+import pytest
+
+from tests.conftest import CORPUS, PROJECT_ROOT, warehouse_rows
+
+# Bắc Giang's 2021 report split by level, the levels adding up to its total row
+BY_LEVEL = ("Đơn vị,Tổng số hồ sơ tiếp nhận,Trước hạn,Đúng hạn,Giải quyết quá hạn\nTổng cộng,100,30,50,10\n"
+            "Cấp tỉnh,,,,\nSở Tư pháp,60,20,30,5\nCấp xã,,,,\nXã A,40,10,20,5\n")
 
 
 def metrics(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
@@ -74,3 +81,31 @@ def test_the_layer_reads_the_warehouse_on_the_terms_of_tthc_query(shipped_run):
     where = "{{ Dimension('indicator_part__province') }} = '22' or (select count(*) from read_csv('/etc/passwd')) > 0"
     answered = metrics(shipped_run.warehouse, "--metrics", "dossier_on_time_rate", "--group-by", "province", "--where", where)
     assert answered.returncode == 1 and "disabled" in answered.stderr.lower(), answered.stderr
+
+
+@pytest.fixture(scope="module")
+def by_level(prefect_server, tmp_path_factory):
+    """A report whose levels add up to its total, and one whose do not (the corpus's 46_2021)."""
+    from flows.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("levels")
+    (root / "raw" / "dossier_results").mkdir(parents=True)
+    (root / "raw" / "dossier_results" / "24_2021.csv").write_text(BY_LEVEL, encoding="utf-8")
+    shutil.copyfile(CORPUS / "dossier_results" / "46_2021.csv", root / "raw" / "dossier_results" / "46_2021.csv")
+    outcome = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(root / "wh" / "tthc.duckdb"))
+    assert outcome.published
+    yield outcome.warehouse
+    shutil.rmtree(root)
+
+
+def test_a_figure_splits_by_level_only_where_the_levels_add_up_to_it(by_level):
+    answered = metrics(by_level, "--metrics", "dossier_on_time_rate,dossiers_received", "--group-by", "province,level",
+                       "--format", "json")
+    assert answered.returncode == 0, answered.stderr
+    assert json.loads(answered.stdout) == [
+        {"province": "24", "level": "commune", "dossier_on_time_rate": 30 / 35, "dossiers_received": 40},
+        {"province": "24", "level": "province", "dossier_on_time_rate": 50 / 55, "dossiers_received": 60},
+        # Xã A and Xã B (50) do not add up to the total (60): the figure stays whole
+        {"province": "46", "level": None, "dossier_on_time_rate": None, "dossiers_received": 60},
+    ]
+    assert_metrics_match_province_indicators(by_level)
