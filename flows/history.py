@@ -33,7 +33,7 @@ def history_lines(tests: list[dict[str, Any]], findings: list[dict[str, Any]]) -
         if t["history_status"] == "passing":
             continue
         since = f", failing since run {t['failing_since_run_id']}" if t["history_status"] != "resolved" else ""
-        lines.append(f"  {t['history_status']}: {t['test_name']} on {t['model']} "
+        lines.append(f"  {t['history_status']}: {t['test_name']} on {t['model'] or '-'} "
                      f"({t['severity']}; {t['latest_status']}{since}): {t['recent_statuses']}")
     counts = Counter(f["history_status"] for f in findings)
     lines.append("Finding history: " + ", ".join(f"{counts[s]} {s}" for s in HISTORY_STATUSES))
