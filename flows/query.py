@@ -128,48 +128,46 @@ def write_table(result: Result, out: IO[str]) -> None:
 _RATIO_COLUMNS = ("value", "reported_value", "computed_value")
 
 
-def _xlsx_cell(ws: Any, name: str, value: Any) -> Any:
-    """One cell of a streamed sheet: numbers with formats; text always as text, never a formula."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(value, Decimal):
-        value = float(value)
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"  # "=HYPERLINK(…)" stays the text it is
-        return cell
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, float):
-        cell.number_format = "0.00%" if name in _RATIO_COLUMNS and 0 <= value <= 1 else "#,##0.00"
-    elif isinstance(value, int) and not isinstance(value, bool):
-        cell.number_format = "#,##0"
-    return cell
-
-
 def write_xlsx(result: Result, target: Path) -> None:
     """A workbook written row by row (openpyxl's write-only mode). Numbers stay numbers; Excel
     shows them with the reader's (Vietnamese) separators."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("tthc")
+
+    def cell(name: str, value: Any) -> WriteOnlyCell:
+        """Numbers with formats; text always as text, never a formula."""
+        if isinstance(value, Decimal):
+            value = float(value)
+        if isinstance(value, str):
+            written = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+            written.data_type = "s"  # "=HYPERLINK(…)" stays the text it is
+            return written
+        written = WriteOnlyCell(ws, value=value)
+        if isinstance(value, float):
+            written.number_format = "0.00%" if name in _RATIO_COLUMNS and 0 <= value <= 1 else "#,##0.00"
+        elif isinstance(value, int) and not isinstance(value, bool):
+            written.number_format = "#,##0"
+        return written
+
     header = []
     for name in result.columns:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.data_type = "s"
-        cell.font = Font(bold=True)
-        header.append(cell)
+        head = WriteOnlyCell(ws, value=name)
+        head.data_type = "s"
+        head.font = Font(bold=True)
+        header.append(head)
     ws.append(header)
-    written = 1
+    written_rows = 1
     for batch in result.batches:
-        written += len(batch)
-        if written > SHEET_ROWS:
+        written_rows += len(batch)
+        if written_rows > SHEET_ROWS:
             raise ValueError(f"more rows than a sheet holds ({SHEET_ROWS - 1:,} under its header): use --format csv")
         for row in batch:
-            ws.append([_xlsx_cell(ws, name, v) for name, v in zip(result.columns, row)])
+            ws.append([cell(name, v) for name, v in zip(result.columns, row)])
     wb.save(target)
 
 
