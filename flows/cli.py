@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import http.server
+import posixpath
 import signal
 import sys
+import urllib.parse
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -357,7 +359,9 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
             super().do_HEAD()
 
     def _allowed(self) -> bool:
-        first = self.path.split("?", 1)[0].split("#", 1)[0].lstrip("/").split("/", 1)[0]
+        # the path as the handler will resolve it (decoded, dot segments gone): /report/../x is /x
+        path = posixpath.normpath(urllib.parse.unquote(self.path.split("?", 1)[0].split("#", 1)[0]))
+        first = path.lstrip("/").split("/", 1)[0]
         if first in self.SERVED:
             return True
         if first == "":

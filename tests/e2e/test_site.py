@@ -121,7 +121,8 @@ def test_the_site_is_served_beside_the_docs_and_nothing_else_is(site):
             provinces = page.locator("#overview tbody td.name").count()
             page.locator("#overview a", has_text="Quảng Ninh").click()
             province = page.inner_text("h1")
-        for private in ("/tthc.duckdb", "/runs/", "/../tthc.duckdb"):
+        for private in ("/tthc.duckdb", "/runs/", "/../tthc.duckdb", "/report/../tthc.duckdb",
+                        "/report/%2e%2e/tthc.duckdb", "/docs/..%2ftthc.duckdb"):
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(root + private, timeout=10)
             assert refused.value.code == 404
