@@ -50,24 +50,26 @@ def ensure_access_schema(con) -> None:
     con.execute(f"revoke all on function {SCHEMA}.may_read(varchar, name) from public")
 
 
-def apply_grants(con) -> None:
-    """Grant each role read access to the published marts, and put the row policy on the
-    unit-level ones. Run inside the publish transaction, and after each grant or revoke."""
+def apply_grants(con, schema: str = "marts") -> None:
+    """Grant each role read access to the marts of `schema`, and put the row policy on the
+    unit-level ones. A publish applies them to the working schema before it swaps it in, so the
+    swap itself locks no table (a reader never waits on it, and so never mixes the old marts with
+    the new); a grant or revoke applies them to the published marts."""
     ensure_access_schema(con)
-    tables = {t for (t,) in con.execute("select tablename from pg_tables where schemaname = 'marts'").fetchall()}
+    tables = {t for (t,) in con.execute("select tablename from pg_tables where schemaname = ?", [schema]).fetchall()}
     for table in sorted(tables & set(restricted_marts())):
-        con.execute(f'alter table marts."{table}" enable row level security')
-        con.execute(f'drop policy if exists province_rows on marts."{table}"')
+        con.execute(f'alter table "{schema}"."{table}" enable row level security')
+        con.execute(f'drop policy if exists province_rows on "{schema}"."{table}"')
         con.execute(
-            f'create policy province_rows on marts."{table}" for select '
+            f'create policy province_rows on "{schema}"."{table}" for select '
             f"using ({SCHEMA}.may_read(province_code, current_user))"
         )
-    views = {v for (v,) in con.execute("select viewname from pg_views where schemaname = 'marts'").fetchall()}
+    views = {v for (v,) in con.execute("select viewname from pg_views where schemaname = ?", [schema]).fetchall()}
     for role, province in con.execute(f"select role_name, province_code from {SCHEMA}.grants").fetchall():
-        con.execute(f'grant usage on schema marts to "{role}"')
-        con.execute(f'grant select on all tables in schema marts to "{role}"')
+        con.execute(f'grant usage on schema "{schema}" to "{role}"')
+        con.execute(f'grant select on all tables in schema "{schema}" to "{role}"')
         for view in sorted(views & set(PROVINCE_HISTORY_VIEWS)) if province is not None else ():
-            con.execute(f'revoke select on marts."{view}" from "{role}"')
+            con.execute(f'revoke select on "{schema}"."{view}" from "{role}"')
         con.execute(f'grant execute on function {SCHEMA}.may_read(varchar, name) to "{role}"')
         con.execute(f'grant usage on schema {SCHEMA} to "{role}"')
 

@@ -120,9 +120,11 @@ def drop_work_schemas(con: PgConnection) -> None:
 
 def publish_schemas(con: PgConnection) -> None:
     """Swap the working schemas in, in one transaction; the previous ones become *_previous.
-    The readers' grants and row policies (flows/access.py) are applied to the new tables in the
-    same transaction."""
+    The readers' grants and row policies (flows/access.py) are on the new tables first, so the
+    swap renames schemas only and locks no table that a reader could be waiting on."""
     present = _schemas(con)
+    with transaction(con):
+        access.apply_grants(con, "marts" + WORK_SUFFIX)
     with transaction(con):
         for schema in DBT_SCHEMAS:
             con.execute(f'drop schema if exists "{schema}{PREVIOUS_SUFFIX}" cascade')
@@ -139,4 +141,3 @@ def publish_schemas(con: PgConnection) -> None:
                 con.execute(f'drop table if exists "{TEST_FAILURES}"."{table}"')
                 con.execute(f'alter table "{TEST_FAILURES}{WORK_SUFFIX}"."{table}" set schema "{TEST_FAILURES}"')
             con.execute(f'drop schema "{TEST_FAILURES}{WORK_SUFFIX}" cascade')
-        access.apply_grants(con)  # the new tables get the readers' grants and row policies

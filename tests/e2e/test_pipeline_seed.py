@@ -119,7 +119,7 @@ def test_mart_keys_are_enforced_by_the_tables_themselves(shipped_db):
     keys = shipped_db.execute(
         "select table_name from duckdb_constraints() where schema_name = 'marts' and constraint_type = 'PRIMARY KEY' order by 1"
     ).fetchall()
-    assert keys == [("dim_indicators",), ("dim_periods",), ("dim_provinces",)]
+    assert keys == [("dim_indicators",), ("dim_periods",), ("dim_provinces",), ("fct_indicator_parts",)]
 
 
 def test_every_dbt_test_is_in_audit_test_results(shipped_run, shipped_db):

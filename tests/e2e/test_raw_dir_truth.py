@@ -70,7 +70,7 @@ def test_a_missing_file_is_reported_and_stays_current_until_withdrawn(place):
     assert f"missing: {PATH}" in gone.stdout and "tthc withdraw feedback 22 2021" in gone.stdout
     assert _log(warehouse)[0][0] == "missing"
     assert _received(warehouse) == [(10, PATH)]  # still current
-    page = (warehouse.parent / "report" / "index.html").read_text(encoding="utf-8")
+    page = (warehouse.parent / "report" / "run.html").read_text(encoding="utf-8")
     assert f"missing: {PATH}" in page
 
     withdrawn = tthc("withdraw", "feedback", "22", "2021", "--reason", "gửi nhầm tỉnh",

@@ -8,5 +8,7 @@ days as (
 
 )
 
-select cast(calendar_date as date) as date_day
+select
+    cast(calendar_date as date) as date_day,
+    {{ run_id() }} as run_id
 from days
