@@ -5,8 +5,6 @@
   it reads audit.findings_seen, which a run writes after its build.
 #}
 
-{{ config(materialized='view') }}
-
 with
 
 findings_seen as (

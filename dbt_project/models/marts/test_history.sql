@@ -6,8 +6,6 @@
   appends after its build.
 #}
 
-{{ config(materialized='view') }}
-
 with
 
 statuses as (
