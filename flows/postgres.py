@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,10 @@ DBT_SCHEMAS = ("reference", "staging", "intermediate", "marts")
 TEST_FAILURES = "audit"
 WORK_SUFFIX = "__work"
 PREVIOUS_SUFFIX = "_previous"
+# The publish takes every published mart before it swaps the schemas; a reader holding one makes it
+# give way (after this long) and try again, up to this many times.
+SWAP_LOCK_TIMEOUT = "200ms"
+SWAP_ATTEMPTS = 100
 LOCK_KEY = 7_263_371  # pg_advisory_lock key of the writer lock: one run at a time per database
 
 
@@ -120,12 +125,34 @@ def drop_work_schemas(con: PgConnection) -> None:
 
 def publish_schemas(con: PgConnection) -> None:
     """Swap the working schemas in, in one transaction; the previous ones become *_previous.
-    The readers' grants and row policies (flows/access.py) are on the new tables first, so the
-    swap renames schemas only and locks no table that a reader could be waiting on."""
+    The readers' grants and row policies (flows/access.py) are put on the new tables first, so
+    that the swap itself only takes the published marts and renames schemas (_swap)."""
     present = _schemas(con)
     with transaction(con):
         access.apply_grants(con, "marts" + WORK_SUFFIX)
+    for attempt in range(SWAP_ATTEMPTS):
+        try:
+            _swap(con, present)
+            return
+        except psycopg.errors.LockNotAvailable:  # a reader holds a published mart: let it finish
+            if attempt == SWAP_ATTEMPTS - 1:
+                raise
+            time.sleep(0.1)
+
+
+def _swap(con: PgConnection, present: set[str]) -> None:
+    """One transaction. It first takes every published mart, waiting at most SWAP_LOCK_TIMEOUT
+    for readers: a query resolves its tables one at a time, so one that could resolve some before
+    the swap and some after would mix two runs. Holding them all, the swap makes a reader wait
+    and then see only the new marts; a reader holding one makes the swap give way and retry."""
+    marts = [name for (name,) in con.execute(
+        "select c.relname from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
+        "where n.nspname = 'marts' and c.relkind in ('r', 'v', 'p') order by c.relname"
+    ).fetchall()]
     with transaction(con):
+        con.execute(f"set local lock_timeout = '{SWAP_LOCK_TIMEOUT}'")
+        if marts:
+            con.execute("lock table " + ", ".join(f"marts.{quote_ident(m)}" for m in marts) + " in access exclusive mode")
         for schema in DBT_SCHEMAS:
             con.execute(f'drop schema if exists "{schema}{PREVIOUS_SUFFIX}" cascade')
             if schema in present:
