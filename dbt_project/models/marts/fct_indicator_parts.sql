@@ -82,8 +82,7 @@ split_by_level as (
         on province_indicators.source_file = level_totals.source_file
         and province_indicators.indicator_code = level_totals.indicator_code
     where level_totals.levels_named > 0
-        and province_indicators.numerator is not null
-        and coalesce(province_indicators.numerator, -1) = coalesce(level_totals.numerator, -1)
+        and province_indicators.numerator = level_totals.numerator
         and coalesce(province_indicators.denominator, -1) = coalesce(level_totals.denominator, -1)
 
 ),
@@ -97,36 +96,19 @@ figures as (
         province_indicators.period_end,
         province_indicators.indicator_code,
         province_indicators.unit,
-        cast(null as varchar) as level,
-        province_indicators.numerator,
-        province_indicators.denominator
+        level_parts.level,
+        case when split_by_level.source_file is null then province_indicators.numerator else level_parts.numerator end
+            as numerator,
+        case when split_by_level.source_file is null then province_indicators.denominator else level_parts.denominator end
+            as denominator
 
     from province_indicators
     left join split_by_level
         on province_indicators.source_file = split_by_level.source_file
         and province_indicators.indicator_code = split_by_level.indicator_code
-    where split_by_level.source_file is null
-
-    union all
-
-    select
-        province_indicators.province_code,
-        province_indicators.period,
-        province_indicators.period_start,
-        province_indicators.period_end,
-        province_indicators.indicator_code,
-        province_indicators.unit,
-        level_parts.level,
-        level_parts.numerator,
-        level_parts.denominator
-
-    from province_indicators
-    inner join split_by_level
-        on province_indicators.source_file = split_by_level.source_file
-        and province_indicators.indicator_code = split_by_level.indicator_code
-    inner join level_parts
-        on province_indicators.source_file = level_parts.source_file
-        and province_indicators.indicator_code = level_parts.indicator_code
+    left join level_parts
+        on split_by_level.source_file = level_parts.source_file
+        and split_by_level.indicator_code = level_parts.indicator_code
 
 ),
 
