@@ -31,7 +31,8 @@ test-fast: $(STAMP)
 
 # ruff over the Python, sqlfluff over the dbt SQL (configurations: pyproject.toml, .sqlfluff).
 lint: $(STAMP)
-	$(BIN)/ruff check flows tests bench .ci/sqlfluff
+	$(BIN)/ruff check tthc tests bench .ci/sqlfluff
+	$(BIN)/lint-imports
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 
 # Refresh requirements.lock from the ranges in pyproject.toml (needs the package registry).

@@ -59,7 +59,7 @@ def add_and_run(root: Path, rel: str, data: bytes, env: dict[str, str]) -> tuple
 def query(warehouse: Path, sql: str, fmt: str, target: Path, env: dict[str, str]) -> tuple[float, float]:
     started = time.monotonic()
     child = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "query", sql, "--format", fmt, "--output", str(target),
+        [sys.executable, "-m", "tthc.cli.main", "query", sql, "--format", fmt, "--output", str(target),
          "--warehouse", str(warehouse), "--timeout", "3600"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
     )

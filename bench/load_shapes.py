@@ -28,8 +28,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flows.demo import write_demo_data  # noqa: E402
-from flows.ingest.read import sha256_of_file  # noqa: E402
+from tthc.demo import write_demo_data  # noqa: E402
+from tthc.ingest.read import sha256_of_file  # noqa: E402
 
 COLUMNS = {
     "dossier_id": "varchar", "procedure_code": "varchar", "unit_code": "varchar", "level": "varchar",

@@ -40,8 +40,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flows.demo import write_demo_data  # noqa: E402
-from flows.ingest.records import TIMESTAMP_FORMATS  # noqa: E402
+from tthc.demo import write_demo_data  # noqa: E402
+from tthc.ingest.records import TIMESTAMP_FORMATS  # noqa: E402
 
 FLOOR_SQL = """
 create table dossiers as
@@ -78,7 +78,7 @@ def product(raw: Path, warehouse: Path, env: dict[str, str]) -> tuple[float, flo
     log = warehouse.parent.parent / "bench-run.log"
     with open(log, "w") as out:
         child = subprocess.Popen(
-            [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+            [sys.executable, "-m", "tthc.cli.main", "run", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
         )
         _, status, usage = os.wait4(child.pid, 0)
@@ -138,7 +138,7 @@ def main() -> None:
         postgres_main(args)
         return
     env = {
-        **os.environ, "PREFECT_LOGGING_LEVEL": "WARNING",  # quieter; flows/transform.py sets dbt's own level
+        **os.environ, "PREFECT_LOGGING_LEVEL": "WARNING",  # quieter; tthc/transform/dbt.py sets dbt's own level
         "TTHC_MEMORY_LIMIT": args.memory_limit,
     }
     work = Path(tempfile.mkdtemp(prefix="tthc-bench-"))

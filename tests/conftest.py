@@ -18,18 +18,30 @@ SMALL_FEEDBACK = CORPUS / "feedback" / "22_2021.csv"  # a small form report that
 
 
 @pytest.fixture(scope="session")
-def prefect_server() -> Iterator[None]:
-    """Flows run against a temporary Prefect server and database, started once."""
+def prefect_server() -> Iterator[str]:
+    """Flows run against a temporary Prefect server and database, started once per session (per
+    xdist worker). Its URL is exported as PREFECT_API_URL, so that every `tthc` the tests start in
+    a subprocess uses it rather than starting a temporary server of its own (7-8 s each)."""
+    from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=180):
-        yield
+        url = PREFECT_API_URL.value()
+        previous = os.environ.get("PREFECT_API_URL")
+        os.environ["PREFECT_API_URL"] = url
+        try:
+            yield url
+        finally:
+            if previous is None:
+                os.environ.pop("PREFECT_API_URL", None)
+            else:
+                os.environ["PREFECT_API_URL"] = previous
 
 
 @pytest.fixture(scope="session")
 def shipped_run(prefect_server, tmp_path_factory):
     """The real flow on a copy of the shipped raw/ into a temporary warehouse."""
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("shipped")
     raw = root / "raw"
@@ -85,3 +97,36 @@ def mart_rows(warehouse: Path) -> dict[str, list[tuple]]:
         return {t: con.execute(f'select * exclude (run_id) from marts."{t}" order by all').fetchall() for (t,) in tables}
     finally:
         con.close()
+
+
+# Tests that run a sequence of pipeline runs of their own, or cross a process boundary on purpose
+# (kills, a second writer, readers during a publish, workers): `-m "not slow"` leaves them out.
+SLOW_MODULES = {
+    "test_crash_safety", "test_operations", "test_alerts", "test_calendar", "test_incremental_runs", "test_history",
+    "test_workers", "test_hostile_files", "test_raw_dir_truth",
+}
+# Session builds shared by several modules: their tests run on one xdist worker, so each is built once.
+SHARED_BUILDS = {"shipped_run": "shipped", "shipped_db": "shipped", "postgres_url": "postgres", "dbt_show": "dbt-show"}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Iterator[None]:
+    """Marks by what a test needs (e2e, postgres, browser, slow), and its xdist group: the shared
+    build it reads, else its module (whose module-scoped builds are then made once). A wrapper, so
+    that the groups are set before xdist reads them."""
+    for item in items:
+        path = item.path
+        module = path.stem
+        if "e2e" in path.parts:
+            item.add_marker(pytest.mark.e2e)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "postgres_url" in fixtures:
+            item.add_marker(pytest.mark.postgres)
+        code = getattr(getattr(item, "function", None), "__code__", None)
+        if code is not None and "browser_page" in (*code.co_names, *code.co_varnames):
+            item.add_marker(pytest.mark.browser)
+        if module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+        group = next((g for f, g in SHARED_BUILDS.items() if f in fixtures), module)
+        item.add_marker(pytest.mark.xdist_group(group))
+    return (yield)

@@ -1,6 +1,6 @@
 """A writer of reports in random allowed layouts, encodings and number formats, for property tests.
 
-It shares no code with the reader (flows.ingest): its labels, number formats and encodings are
+It shares no code with the reader (tthc.ingest): its labels, number formats and encodings are
 written here again, from the contract, on purpose.
 """
 

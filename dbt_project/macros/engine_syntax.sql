@@ -22,7 +22,7 @@
 {%- endmacro %}
 
 {#
-  Same rule as flows/ingest/labels.py normalize_label: lower case, no diacritics, đ = d,
+  Same rule as tthc/contract/labels.py normalize_label: lower case, no diacritics, đ = d,
   punctuation as single spaces. PostgreSQL has no strip_accents without an extension: the
   Vietnamese letters are mapped to their base letters by translate().
 #}

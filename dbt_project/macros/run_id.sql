@@ -1,7 +1,7 @@
 {#
   The id of the tthc run that built a mart. Every mart carries it, so a reader can check that
   one query sees one run: the published file is replaced whole, never table by table. The flow
-  writes it into audit.current_run before dbt builds (flows/results.py), and stamps it on the
+  writes it into audit.current_run before dbt builds (tthc/runs/results.py), and stamps it on the
   marts a run did not need to rebuild.
 #}
 {% macro run_id() -%}

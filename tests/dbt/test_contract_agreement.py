@@ -7,8 +7,8 @@ import csv
 
 import pytest
 
-from flows.ingest.contract import load_contract
-from flows.settings import DBT_PROJECT_DIR
+from tthc.contract.datasets import load_contract
+from tthc.settings import DBT_PROJECT_DIR
 
 FORMULAS_SQL = """
 {% for f in indicator_formulas() %}
@@ -24,20 +24,9 @@ select '{{ d }}' as dataset {{ 'union all' if not loop.last }}
 """
 
 
-@pytest.fixture(scope="module")
-def show(tmp_path_factory):
-    """Rows of inline SQL compiled against the dbt project (no warehouse needed)."""
-    from flows.transform import dbt_session
-
-    root = tmp_path_factory.mktemp("dbt-show")
-
-    def rows(sql: str) -> set[tuple]:
-        with dbt_session(root / "scratch.duckdb", root / "target") as dbt:
-            result = dbt.invoke("show", "--inline", sql, "--limit", "-1", "--quiet")
-        assert result.success, result.exception
-        return {tuple(row) for row in result.result.results[0].agate_table.rows}
-
-    return rows
+@pytest.fixture()
+def show(dbt_show):
+    return lambda sql: set(dbt_show(sql))
 
 
 def test_indicator_seed_and_formulas_agree_on_dataset_and_unit(show):

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from flows.ingest.labels import LEVELS_CSV, normalize_label
+from tthc.contract.labels import LEVELS_CSV, normalize_label
 
 VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
 ALPHABET = VIETNAMESE + VIETNAMESE.upper() + "bcdghklmnpqrstvx0123456789 ,.;:-–()/&'\"\t"
@@ -23,16 +23,11 @@ def _samples() -> list[str]:
     return labels + ["Số hồ sơ đã giải quyết: Trước hạn", "  UBND cấp huyện  ", "ĐƠN VỊ (1)", "Tỷ lệ %", "Lĩnh vực / đơn vị"]
 
 
-def test_python_and_sql_label_rules_agree(tmp_path):
-    from flows.transform import dbt_session
-
+def test_python_and_sql_label_rules_agree(dbt_show):
     labels = _samples()
     values = ", ".join("(" + str(i) + ", '" + label.replace("'", "''") + "')" for i, label in enumerate(labels))
     sql = f"select i, {{{{ normalize_label('label') }}}} as normalised from (values {values}) as t(i, label) order by i"
-    with dbt_session(tmp_path / "scratch.duckdb", tmp_path / "target") as dbt:
-        result = dbt.invoke("show", "--inline", sql, "--limit", "-1", "--quiet")
-    assert result.success, result.exception
-    sql_rule = [row[1] for row in result.result.results[0].agate_table.rows]
+    sql_rule = [row[1] for row in dbt_show(sql)]
     mismatches = [(label, py, sq) for label, py, sq in zip(labels, map(normalize_label, labels), sql_rule) if py != sq]
     assert len(sql_rule) == len(labels)
     assert not mismatches, mismatches[:5]

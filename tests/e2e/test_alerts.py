@@ -66,7 +66,7 @@ def webhook():
 
 def _run(raw, warehouse, notify: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "tthc.cli.main", "run", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
         env={**os.environ, "TTHC_NOTIFY": notify, "TTHC_REPORT_URL": "http://kstt.tinh.gov.vn/tthc"},
     )
@@ -109,7 +109,7 @@ def test_a_failed_run_names_its_failed_tests(tmp_path, mailbox):
     (raw / "feedback").mkdir(parents=True)
     shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "22_2021.csv")
     run = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "tthc.duckdb")],
+        [sys.executable, "-m", "tthc.cli.main", "run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "tthc.duckdb")],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
         env={**os.environ, "TTHC_DBT_PROJECT_DIR": str(project),
              "TTHC_NOTIFY": f"mailto://127.0.0.1:{smtp_port}?from=tthc@tinh.gov.vn&to=kstt@tinh.gov.vn&mode=insecure"},
@@ -129,7 +129,7 @@ def test_an_alert_that_cannot_be_delivered_never_fails_the_run(tmp_path):
     run = _run(raw, warehouse, f"json://127.0.0.1:{closed}/hook")
     assert run.returncode == 3, run.stdout + run.stderr  # published; one file refused
     assert "alert not delivered" in run.stdout
-    results = subprocess.run([sys.executable, "-m", "flows.cli", "results", "--warehouse", str(warehouse)],
+    results = subprocess.run([sys.executable, "-m", "tthc.cli.main", "results", "--warehouse", str(warehouse)],
                              capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
     assert "alert not delivered" in results.stdout
 
@@ -141,7 +141,7 @@ def test_remind_sends_a_digest_naming_the_overdue_provinces(tmp_path, mailbox, w
     (raw / "feedback").mkdir(parents=True)
     shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "22_2021-Q3.csv")  # Quảng Ninh sent its quarter
     remind = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "remind", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "tthc.duckdb")],
+        [sys.executable, "-m", "tthc.cli.main", "remind", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "tthc.duckdb")],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
         env={**os.environ, "TTHC_AS_OF": "2021-09-22",
              "TTHC_NOTIFY": (f"mailto://127.0.0.1:{smtp_port}?from=tthc@tinh.gov.vn&to=kstt@tinh.gov.vn&mode=insecure "
@@ -163,7 +163,7 @@ def test_failed_or_crashed_runs_are_reported_by_a_prefect_automation(prefect_ser
     from prefect.client.orchestration import get_client
     from prefect.utilities.asyncutils import run_coro_as_sync
 
-    from flows.alert_block import AUTOMATION_NAME, BLOCK_NAME, TthcAlerts, create_failure_automation
+    from tthc.alerts.block import AUTOMATION_NAME, BLOCK_NAME, TthcAlerts, create_failure_automation
 
     urls = ["json://127.0.0.1:9/hook", "mailto://127.0.0.1:25?from=tthc@tinh.gov.vn&to=kstt@tinh.gov.vn"]
     first = create_failure_automation(urls)

@@ -20,7 +20,7 @@ BAD_FEEDBACK = SMALL_FEEDBACK.read_text(encoding="utf-8").replace("Tổng cộng
 
 def _run(raw, warehouse, as_of: str) -> subprocess.CompletedProcess:
     done = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "tthc.cli.main", "run", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600, env={**os.environ, "TTHC_AS_OF": as_of},
     )
     assert done.returncode in (0, 3), done.stdout + done.stderr

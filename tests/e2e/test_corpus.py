@@ -25,7 +25,7 @@ def _report(path: str) -> tuple[str, str, str]:
 
 @pytest.fixture(scope="module")
 def corpus_run(prefect_server, tmp_path_factory):
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("corpus")
     shutil.copytree(CORPUS, root / "raw", symlinks=True)
@@ -40,7 +40,7 @@ def test_a_rerun_with_nothing_new_stops_at_once_and_still_exits_3(corpus_run, tm
     warehouse = tmp_path / "tthc.duckdb"
     shutil.copyfile(outcome.warehouse, warehouse)
     run = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(outcome.warehouse.parent / "raw"), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "tthc.cli.main", "run", "--raw-dir", str(outcome.warehouse.parent / "raw"), "--warehouse", str(warehouse)],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
     )
     assert run.returncode == 3, run.stdout + run.stderr

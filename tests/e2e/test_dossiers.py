@@ -70,11 +70,11 @@ BROKEN_EXPORTS = {
 
 @pytest.fixture(scope="module")
 def dossier_run(prefect_server, tmp_path_factory):
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("dossiers")
     demo = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "demo-data", "--provinces", "22", "--year", "2020",
+        [sys.executable, "-m", "tthc.cli.main", "demo-data", "--provinces", "22", "--year", "2020",
          "--calibrate", "1200,500,600,3", "--seed", "7", "--out", str(root / "raw")],
         capture_output=True, text=True, cwd=PROJECT_ROOT, check=True,
     )
@@ -207,7 +207,7 @@ def test_a_second_run_loads_nothing_twice(dossier_run):
 
 
 def test_dossier_files_must_cover_one_month(tmp_path, prefect_server):
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     (tmp_path / "raw" / "dossiers").mkdir(parents=True)
     (tmp_path / "raw" / "dossiers" / "22_2020.csv").write_text("dossier_id\nA\n", encoding="utf-8")
@@ -226,9 +226,9 @@ def test_adding_a_month_equals_a_full_rebuild(prefect_server, tmp_path):
     """The incremental fact after adding a month and a revised month equals a full refresh."""
     import os
 
-    from flows.demo import write_demo_data
-    from flows.pipeline import run_pipeline
-    from flows.settings import DBT_PROJECT_DIR
+    from tthc.demo import write_demo_data
+    from tthc.pipeline import run_pipeline
+    from tthc.settings import DBT_PROJECT_DIR
 
     raw = tmp_path / "raw"
     write_demo_data(raw, ["22"], 2020, [1, 2, 3], seed=3, rows_per_year=900)

@@ -26,7 +26,7 @@ def _corrected(capture: dict) -> dict:
 
 
 def _history(warehouse) -> str:
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "results", "--history", "--warehouse", str(warehouse)],
+    run = subprocess.run([sys.executable, "-m", "tthc.cli.main", "results", "--history", "--warehouse", str(warehouse)],
                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
     assert run.returncode == 0, run.stderr
     return run.stdout
@@ -35,7 +35,7 @@ def _history(warehouse) -> str:
 @pytest.fixture(scope="module")
 def three_runs(prefect_server, tmp_path_factory):
     """Run 1: the shipped captures. Run 2: a capture whose score breaks the rule. Run 3: it corrected."""
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("history")
     raw, warehouse = root / "raw", root / "wh" / "tthc.duckdb"

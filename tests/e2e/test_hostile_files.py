@@ -24,7 +24,7 @@ GOOD = "feedback/22_2021.csv"
 
 def tthc(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=timeout
+        [sys.executable, "-m", "tthc.cli.main", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=timeout
     )
 
 

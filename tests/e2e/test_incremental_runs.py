@@ -26,7 +26,7 @@ def _run_ids(warehouse) -> set[str]:
 
 
 def test_a_new_form_file_rebuilds_only_what_depends_on_it_and_equals_a_full_rebuild(shipped_run, prefect_server, tmp_path):
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     warehouse = tmp_path / "wh" / "tthc.duckdb"
     warehouse.parent.mkdir()
@@ -69,7 +69,7 @@ def test_a_run_against_a_running_prefect_server_starts_no_server_of_its_own(ship
     raw = tmp_path / "raw"
     shutil.copytree(SHIPPED_RAW, raw, copy_function=shutil.copyfile)  # new modification times: a run, not "nothing new"
     run = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "tthc.cli.main", "run", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
         env={**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()},
     )

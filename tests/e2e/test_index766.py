@@ -56,7 +56,7 @@ def _without_a_metric_code(digitized: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def index_run(prefect_server, tmp_path_factory):
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("index766")
     raw = root / "raw"

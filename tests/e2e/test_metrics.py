@@ -20,7 +20,7 @@ BY_LEVEL = ("Đơn vị,Tổng số hồ sơ tiếp nhận,Trước hạn,Đúng
 
 
 def metrics(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", "metrics", "--warehouse", str(warehouse), *args],
+    return subprocess.run([sys.executable, "-m", "tthc.cli.main", "metrics", "--warehouse", str(warehouse), *args],
                           capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
 
 
@@ -86,7 +86,7 @@ def test_the_layer_reads_the_warehouse_on_the_terms_of_tthc_query(shipped_run):
 @pytest.fixture(scope="module")
 def by_level(prefect_server, tmp_path_factory):
     """A report whose levels add up to its total, and one whose do not (the corpus's 46_2021)."""
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("levels")
     (root / "raw" / "dossier_results").mkdir(parents=True)

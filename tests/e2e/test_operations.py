@@ -22,7 +22,7 @@ from tests.conftest import PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK
 
 def tthc(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT,
+        [sys.executable, "-m", "tthc.cli.main", *args], capture_output=True, text=True, cwd=PROJECT_ROOT,
         env={**os.environ, **(env or {})}, timeout=timeout,
     )
 
@@ -90,10 +90,10 @@ def test_readers_see_only_complete_runs_during_a_run(published, tmp_path):
 
 
 def test_a_second_writer_stops_with_a_clear_message(published, tmp_path):
-    from flows.publish import writer_lock
-    from flows.settings import load_settings
+    from tthc.settings import load_settings
+    from tthc.warehouse import target_for
 
-    with writer_lock(load_settings(warehouse=published)):
+    with target_for(load_settings(warehouse=published)).writer_lock():
         run = tthc("run", "--raw-dir", str(tmp_path / "raw"), "--warehouse", str(published), timeout=120)
     assert run.returncode == 1
     assert "another run is writing" in run.stderr
@@ -154,7 +154,7 @@ def test_xlsx_output_writes_text_as_text_never_a_formula(published, tmp_path):
 
 def test_ctrl_c_in_the_shell_stops_the_query_and_returns_to_the_prompt(published):
     shell = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "shell", "--warehouse", str(published)],
+        [sys.executable, "-m", "tthc.cli.main", "shell", "--warehouse", str(published)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_ROOT,
     )
     shell.stdin.write("select count(*) from range(100000000) a, range(100000) b where a.range + b.range = -1;\n")
@@ -172,7 +172,7 @@ def test_ctrl_c_in_the_shell_stops_the_query_and_returns_to_the_prompt(published
 
 def test_shell_answers_on_the_same_terms(published):
     shell = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "shell", "--warehouse", str(published)],
+        [sys.executable, "-m", "tthc.cli.main", "shell", "--warehouse", str(published)],
         input="select count(*) as n\nfrom marts.dim_provinces;\nselect * from read_csv('/etc/passwd');\n",
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
     )
@@ -197,8 +197,8 @@ def test_schedules_are_deployed_with_their_crons_in_vietnam_time(prefect_server,
     from prefect.client.orchestration import get_client
     from prefect.utilities.asyncutils import run_coro_as_sync
 
-    from flows.schedule import deployments
-    from flows.settings import load_settings
+    from tthc.schedule import deployments
+    from tthc.settings import load_settings
 
     settings = load_settings(raw_dir=tmp_path / "raw", warehouse=tmp_path / "tthc.duckdb")
     for d in deployments(settings, nightly_cron="30 1 * * *"):
@@ -219,7 +219,7 @@ def test_schedules_are_deployed_with_their_crons_in_vietnam_time(prefect_server,
 
 def test_docs_page_renders_models_and_lineage_in_chromium(shipped_run):
     server = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "docs", "serve", "--port", "0", "--warehouse", str(shipped_run.warehouse)],
+        [sys.executable, "-m", "tthc.cli.main", "docs", "serve", "--port", "0", "--warehouse", str(shipped_run.warehouse)],
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
     )
     try:
@@ -251,7 +251,7 @@ def test_docs_page_renders_models_and_lineage_in_chromium(shipped_run):
 def test_every_command_says_when_the_postgres_target_has_no_url(command, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "TTHC_POSTGRES_URL"} | {"TTHC_NOTIFY": "json://127.0.0.1:9/"}
     done = subprocess.run(
-        [sys.executable, "-m", "flows.cli", *command.split(), "--target", "postgres"],
+        [sys.executable, "-m", "tthc.cli.main", *command.split(), "--target", "postgres"],
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
     )
     name = command.split()[0]

@@ -172,7 +172,7 @@ def test_published_file_is_checkpointed_in_a_1_4_storage_format(shipped_run):
 
 
 def test_a_run_over_unchanged_files_does_nothing(shipped_run, prefect_server, tmp_path):
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     warehouse = tmp_path / "tthc.duckdb"
     shutil.copyfile(shipped_run.warehouse, warehouse)
@@ -185,7 +185,7 @@ def test_a_run_over_unchanged_files_does_nothing(shipped_run, prefect_server, tm
 
 
 def test_touched_files_are_logged_as_duplicates_and_nothing_is_rebuilt(shipped_run, prefect_server, tmp_path):
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     warehouse = tmp_path / "tthc.duckdb"
     shutil.copyfile(shipped_run.warehouse, warehouse)
@@ -210,7 +210,7 @@ def test_files_the_published_run_saw_unchanged_are_not_read_again(shipped_run, p
     """Their SHA-256 comes from audit.raw_state (same path, size and modification time), so a
     month added to years of exports hashes the new month only. The price, documented: content
     rewritten with the same size and modification time passes for the old."""
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     warehouse = tmp_path / "tthc.duckdb"
     shutil.copyfile(shipped_run.warehouse, warehouse)
@@ -231,7 +231,7 @@ def test_tthc_query_prints_the_integration_rate(shipped_run):
     sql = ("select value from marts.province_indicators where province_code = '22' and period = '2020' "
            "and indicator_code = 'national_portal_integration_rate'")
     out = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "query", sql, "--format", "json", "--warehouse", str(shipped_run.warehouse)],
+        [sys.executable, "-m", "tthc.cli.main", "query", sql, "--format", "json", "--warehouse", str(shipped_run.warehouse)],
         capture_output=True, text=True, cwd=PROJECT_ROOT, env={**os.environ}, check=True,
     ).stdout
     assert json.loads(out)[0]["value"] == pytest.approx(518 / 1552)

@@ -22,7 +22,7 @@ from tests.postgres_server import fresh_database
 
 def tthc(*args: str, url: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=900,
+        [sys.executable, "-m", "tthc.cli.main", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=900,
         env={**os.environ, "TTHC_POSTGRES_URL": url},
     )
 
@@ -66,7 +66,7 @@ def _postgres_marts(url: str) -> dict[str, list[tuple]]:
 
 def _with_dossier_exports(raw) -> None:
     """A calibrated synthetic year of dossier records, and exports broken in every way."""
-    subprocess.run([sys.executable, "-m", "flows.cli", "demo-data", "--provinces", "22", "--year", "2020",
+    subprocess.run([sys.executable, "-m", "tthc.cli.main", "demo-data", "--provinces", "22", "--year", "2020",
                     "--calibrate", "1200,500,600,3", "--seed", "7", "--out", str(raw)],
                    capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
     for name, (text, encoding) in BROKEN_EXPORTS.items():
@@ -109,8 +109,8 @@ def test_both_targets_publish_the_same_marts(postgres_url, tmp_path, source):
 
 
 def test_a_second_writer_on_the_same_database_stops_with_a_clear_message(postgres_url, tmp_path):
-    from flows import postgres
-    from flows.publish import RunInProgress
+    from tthc.warehouse import postgres
+    from tthc.warehouse.base import RunInProgress
 
     url = fresh_database(postgres_url, "tthc_lock")
     with postgres.writer_lock(url):
@@ -123,7 +123,7 @@ def test_a_second_writer_on_the_same_database_stops_with_a_clear_message(postgre
 
 def test_dates_survive_the_round_trip(postgres_url):
     # COPY keeps dates and times as they are (no text round trip through a locale).
-    from flows import postgres
+    from tthc.warehouse import postgres
 
     url = fresh_database(postgres_url, "tthc_copy")
     con = postgres.connect(url)
@@ -161,7 +161,7 @@ def test_a_failing_error_test_leaves_the_published_schemas_untouched(published_o
     shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "01_2021.csv")
     before, ids_before = _postgres_marts(url), _run_ids(url)
     run = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "tthc.cli.main", "run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=900,
         env={**os.environ, "TTHC_POSTGRES_URL": url, "TTHC_DBT_PROJECT_DIR": str(project)},
     )

@@ -18,7 +18,7 @@ from tests.report_writer import reports
 @given(st.lists(reports(), min_size=6, max_size=6))
 def test_generated_reports_load_end_to_end(tmp_path_factory, batch):
     """The whole pipeline on a batch of generated reports: loaded figures equal generated ones."""
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("generated")
     provinces = ["01", "02", "04", "06", "08", "10"]

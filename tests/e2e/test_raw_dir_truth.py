@@ -18,7 +18,7 @@ B = A.replace("Tổng cộng,10,4,6,8,2,7", "Tổng cộng,20,8,12,16,4,14")
 
 
 def tthc(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "tthc.cli.main", *args], capture_output=True, text=True,
                           cwd=PROJECT_ROOT, timeout=600)
 
 

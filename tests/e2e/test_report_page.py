@@ -12,7 +12,7 @@ from tests.conftest import PROJECT_ROOT
 def test_report_page_shows_indicators_tests_findings_and_submissions(shipped_run):
     page_file = shipped_run.warehouse.parent / "report" / "run.html"
     results = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "results", "--warehouse", str(shipped_run.warehouse)],
+        [sys.executable, "-m", "tthc.cli.main", "results", "--warehouse", str(shipped_run.warehouse)],
         capture_output=True, text=True, cwd=PROJECT_ROOT, check=True,
     ).stdout
     with browser_page() as page:

@@ -14,7 +14,7 @@ from tests.conftest import PROJECT_ROOT
 def test_the_workbook_has_a_sheet_per_table_with_vietnamese_headers_formats_and_print_setup(shipped_run, tmp_path):
     target = tmp_path / "báo cáo.xlsx"
     done = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "report", "--format", "xlsx", "--output", str(target),
+        [sys.executable, "-m", "tthc.cli.main", "report", "--format", "xlsx", "--output", str(target),
          "--warehouse", str(shipped_run.warehouse)], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
     assert zipfile.is_zipfile(target)

@@ -31,7 +31,7 @@ def _quarter(raw, province: str, quarter: int) -> None:
 @pytest.fixture(scope="module")
 def site(prefect_server, tmp_path_factory):
     """Run 1: three quarters of three provinces; run 2: the fourth quarter."""
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("site")
     raw, warehouse = root / "raw", root / "wh" / "tthc.duckdb"
@@ -110,7 +110,7 @@ def test_the_test_history_page_lists_every_test(site):
 
 def test_the_site_is_served_beside_the_docs_and_nothing_else_is(site):
     server = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "docs", "serve", "--port", "0", "--warehouse", str(site)],
+        [sys.executable, "-m", "tthc.cli.main", "docs", "serve", "--port", "0", "--warehouse", str(site)],
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
     )
     try:

@@ -14,7 +14,7 @@ FEEDBACK = {"22_2020-Q3": (4, 2), "22_2021-Q2": (10, 5), "22_2021-Q3": (20, 15),
 
 @pytest.fixture(scope="module")
 def trends_warehouse(prefect_server, tmp_path_factory):
-    from flows.pipeline import run_pipeline
+    from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("trends")
     (root / "raw" / "feedback").mkdir(parents=True)

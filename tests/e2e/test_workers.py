@@ -22,8 +22,8 @@ def test_a_deployment_runs_on_a_process_worker(prefect_server, tmp_path):
     from prefect.settings import get_current_settings
     from prefect.utilities.asyncutils import run_coro_as_sync
 
-    from flows.schedule import deploy_to_pool
-    from flows.settings import load_settings
+    from tthc.schedule import deploy_to_pool
+    from tthc.settings import load_settings
 
     raw = tmp_path / "raw"
     (raw / "feedback").mkdir(parents=True)

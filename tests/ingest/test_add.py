@@ -11,7 +11,7 @@ from tests.conftest import CORPUS, PROJECT_ROOT
 
 def tthc_add(raw: Path, source: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", "add", str(source), "--raw-dir", str(raw), *args],
+        [sys.executable, "-m", "tthc.cli.main", "add", str(source), "--raw-dir", str(raw), *args],
         capture_output=True, text=True, cwd=PROJECT_ROOT,
     )
 

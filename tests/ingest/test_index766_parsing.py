@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from flows.ingest.contract import load_contract
-from flows.ingest.discover import parse_name
-from flows.ingest.index766 import ShapeError, metric_code, parse_snapshot
+from tthc.contract.datasets import load_contract
+from tthc.ingest.discover import parse_name
+from tthc.ingest.index766 import ShapeError, metric_code, parse_snapshot
 
 
 def _name(name: str):

@@ -8,11 +8,11 @@ import unicodedata
 
 from hypothesis import HealthCheck, given, settings
 
-from flows.ingest.contract import load_contract
-from flows.ingest.discover import parse_name
-from flows.ingest.labels import level_of
-from flows.ingest.read import parse_report
 from tests.report_writer import read_count, reports
+from tthc.contract.datasets import load_contract
+from tthc.contract.labels import level_of
+from tthc.ingest.discover import parse_name
+from tthc.ingest.read import parse_report
 
 CONTRACT = load_contract()
 FOUND = parse_name("dossier_results/22_2021.csv", set(CONTRACT.datasets))

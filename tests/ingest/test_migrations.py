@@ -6,8 +6,8 @@ import duckdb
 
 
 def test_test_results_from_before_run_ids_take_the_build_after_them(tmp_path):
-    from flows.ingest.contract import load_contract
-    from flows.schema import ensure_warehouse
+    from tthc.contract.datasets import load_contract
+    from tthc.warehouse.schema import ensure_warehouse
 
     con = duckdb.connect(str(tmp_path / "tthc.duckdb"))
     con.execute("create schema audit")

@@ -9,14 +9,15 @@ from datetime import date
 
 import pytest
 
-from flows.ingest.contract import load_contract
-from flows.ingest.decode import DecodeError, decode_text, detect_delimiter, read_csv_rows
-from flows.ingest.discover import parse_name
-from flows.ingest.labels import HeaderError, level_of, map_header, match_column, normalize_label, total_kind
-from flows.ingest.layout import lay_out
-from flows.ingest.periods import period_bounds
-from flows.ingest.provinces import code_valid_on
-from flows.ingest.read import parse_report
+from tthc.contract.datasets import load_contract
+from tthc.contract.labels import level_of, normalize_label, total_kind
+from tthc.contract.periods import period_bounds
+from tthc.contract.provinces import code_valid_on
+from tthc.ingest.decode import DecodeError, decode_text, detect_delimiter, read_csv_rows
+from tthc.ingest.discover import parse_name
+from tthc.ingest.header import HeaderError, map_header, match_column
+from tthc.ingest.layout import lay_out
+from tthc.ingest.read import parse_report
 
 CONTRACT = load_contract()
 _TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -251,6 +252,6 @@ def test_parse_name_checks_contract_names(path, words):
     ("2021-Q3", "2021-Q2", "2020-Q3"), ("2021-01", "2020-12", "2020-01"), ("2021-10", "2021-09", "2020-10"),
 ])
 def test_every_period_knows_the_one_before_and_the_one_a_year_before(period, previous, year_ago):
-    from flows.ingest.periods import neighbours
+    from tthc.contract.periods import neighbours
 
     assert neighbours(period) == (previous, year_ago)

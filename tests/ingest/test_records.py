@@ -7,8 +7,8 @@ import os
 
 import duckdb
 
-from flows.demo import Calibration, apportion, month_plan
-from flows.warehouse import DuckDBWriter
+from tthc.demo import Calibration, apportion, month_plan
+from tthc.warehouse.duckdb import DuckDBWriter
 
 
 def test_apportion_is_exact_and_proportional():
@@ -24,8 +24,8 @@ def test_apportion_is_exact_and_proportional():
 
 def test_a_warehouse_from_before_file_ids_moves_to_them(tmp_path):
     """Dossier rows written with path, hash, line and load id on every row keep their file version."""
-    from flows.ingest.contract import load_contract
-    from flows.schema import ensure_warehouse
+    from tthc.contract.datasets import load_contract
+    from tthc.warehouse.schema import ensure_warehouse
 
     con = duckdb.connect(str(tmp_path / "tthc.duckdb"))
     con.execute("create schema raw")
@@ -67,10 +67,10 @@ def test_a_warehouse_from_before_file_ids_moves_to_them(tmp_path):
 
 def test_an_export_in_another_encoding_is_refused_with_its_reason(tmp_path):
     """Dossier exports are UTF-8 or UTF-16 (contract §1.4): a Windows-1258 one is refused, not guessed."""
-    from flows.ingest.contract import load_contract
-    from flows.ingest.discover import parse_name
-    from flows.ingest.flow import load_record_file
-    from flows.schema import ensure_warehouse
+    from tthc.contract.datasets import load_contract
+    from tthc.ingest.directory import load_record_file
+    from tthc.ingest.discover import parse_name
+    from tthc.warehouse.schema import ensure_warehouse
 
     (tmp_path / "raw" / "dossiers").mkdir(parents=True)
     (tmp_path / "raw" / "dossiers" / "22_2021-07.csv").write_bytes(
@@ -93,7 +93,7 @@ def test_a_hash_started_ahead_serves_only_the_file_as_it_was(tmp_path):
     while the file keeps its size and modification time (the rule audit.raw_state follows too)."""
     import hashlib
 
-    from flows.ingest import read
+    from tthc.ingest import read
 
     export = tmp_path / "22_2020-01.csv"
     export.write_bytes(b"first\n")

@@ -7,12 +7,12 @@ import io
 import openpyxl
 import pytest
 
-from flows.ingest.contract import load_contract
-from flows.ingest.decode import DecodeError
-from flows.ingest.discover import parse_name
-from flows.ingest.labels import HeaderError
-from flows.ingest.read import parse_report
 from tests.workbooks import cell_at_the_last_cell, excel_like_report, form_sheet, zip_bomb
+from tthc.contract.datasets import load_contract
+from tthc.ingest.decode import DecodeError
+from tthc.ingest.discover import parse_name
+from tthc.ingest.header import HeaderError
+from tthc.ingest.read import parse_report
 
 CONTRACT = load_contract()
 FOUND = parse_name("dossier_results/22_2021.xlsx", set(CONTRACT.datasets))

@@ -1,6 +1,6 @@
 {#
   The reporting periods that loaded reports cover (index snapshots, on calendar periods, aside), with the dates the ingest flow derived from
-  the cut-off convention (flows/ingest/periods.py, stored in raw.report_files). The type and the
+  the cut-off convention (tthc/contract/periods.py, stored in raw.report_files). The type and the
   year follow from those dates: a window of 12, 6, 3 or 1 months, ending in its year.
 #}
 

@@ -1,1 +1,0 @@
-"""TTHC Warehouse: Prefect flows and the `tthc` command."""

@@ -1,0 +1,1 @@
+"""Alerts through Apprise: run messages, the digest, the Prefect notification block."""

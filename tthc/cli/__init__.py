@@ -1,0 +1,1 @@
+"""The `tthc` command."""

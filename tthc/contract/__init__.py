@@ -1,0 +1,1 @@
+"""The shared kernel: datasets and their labels, periods, provinces, limits (contract §1)."""

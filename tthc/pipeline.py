@@ -1,0 +1,313 @@
+"""The flow users run: prepare → ingest → build → record results → settle → publish → report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
+
+from tthc.alerts.notify import notify_urls, run_messages, send
+from tthc.contract.datasets import load_contract
+from tthc.ingest.directory import IngestSummary, ingest
+from tthc.ingest.load import retime_load
+from tthc.ingest.read import HashesAhead
+from tthc.report.site import write_site
+from tthc.runs.calendar import as_of_date, as_of_time, write_calendar
+from tthc.runs.changes import (
+    FileStat,
+    Unchanged,
+    known_hashes,
+    project_hash,
+    raw_files,
+    record_raw_state,
+    unchanged_since_publish,
+)
+from tthc.runs.results import (
+    docs_fingerprint,
+    last_build,
+    record_build,
+    record_findings_seen,
+    set_current_run,
+    settle_statuses,
+    stamp_run_id,
+    store_test_results,
+)
+from tthc.runs.runlog import collect_marts, latest_run_log, run_record, write_run_log
+from tthc.runs.summary import summary_markdown
+from tthc.runs.withdraw import Withdrawal, record_withdrawal
+from tthc.settings import Settings, load_settings
+from tthc.transform.dbt import BuildOutcome, build, dbt_session, generate_docs
+from tthc.transform.selection import EVERYTHING, build_selection
+from tthc.warehouse import target_for
+from tthc.warehouse.base import Target, publish_file
+from tthc.warehouse.schema import ensure_warehouse
+
+HEADLINE_SQL = """
+    select province_code, period, indicator_code, value, numerator, denominator, unit
+    from marts.province_indicators
+    where indicator_code in ('dossier_on_time_rate', 'national_portal_integration_rate', 'one_stop_coverage_rate',
+                             'feedback_resolution_rate', 'dossiers_received')
+    order by province_code, period, indicator_code
+"""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A run that has something to do: its id, its working copy, and what it found."""
+
+    run_id: str
+    settings: Settings
+    target: Target  # where the run writes its working copy and publishes it
+    project: str  # hash of the dbt project
+    raw_now: dict[str, FileStat]  # the raw files as found before any was read
+    built_by: tuple[str, str | None] | None  # (project hash, docs fingerprint) of the working copy's last build
+    full_refresh: bool  # asked to build every node, incremental models from scratch
+    datasets: tuple[str, ...]  # the contract's datasets (forms, reported, records)
+    withdrawal: Withdrawal | None = None  # a report this run takes out of the marts
+    as_of_changed: bool = True  # the run's date differs from the published run's: statuses by date change
+
+    @property
+    def project_changed(self) -> bool:
+        """The working copy's marts were built by another dbt project (or were never built)."""
+        return self.built_by is None or self.built_by[0] != self.project
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    ingest: IngestSummary
+    build: BuildOutcome
+    published: bool
+    warehouse: Path
+    headline: list[tuple] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step of the flow
+    unchanged: Unchanged | None = None  # nothing new since this published run: nothing done
+    flow_run_id: str | None = None  # the Prefect flow run, where each file and dbt node is a task run
+    marts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # what the run log keeps of the marts
+    error: str | None = None  # why the run stopped, when something failed outside the files and tests
+    withdrawal: Withdrawal | None = None
+    target: str = "duckdb"  # where the warehouse was published: duckdb (the file) or postgres
+    alerts: dict[str, list[str]] = field(default_factory=dict)  # messages sent to TTHC_NOTIFY, delivery errors
+
+    @property
+    def exit_code(self) -> int:
+        """0: all files taken in; 3: published, but some refused, rejected or missing; 1: failed."""
+        if self.unchanged is not None:
+            return self.unchanged.exit_code
+        if self.error is not None or not self.published:
+            return 1
+        return 3 if self.ingest.not_taken or self.ingest.missing else 0
+
+
+@flow(name="tthc-run")
+def run_pipeline(
+    raw_dir: str | None = None,
+    warehouse: str | None = None,
+    wait_for_lock: bool = False,
+    full_refresh: bool = False,
+    ahead: HashesAhead | None = None,
+    withdrawal: Withdrawal | None = None,
+    target: str | None = None,
+) -> RunOutcome:
+    """Load every report under the raw directory, build and test what changed, publish if it passes.
+
+    `ahead`: hashes of new record exports that `tthc run` started before Prefect did.
+    `withdrawal`: a report to take out of the marts (`tthc withdraw`); every node is rebuilt.
+    `target`: duckdb (the default, or TTHC_TARGET) or postgres (TTHC_POSTGRES_URL)."""
+    settings = load_settings(raw_dir, warehouse, target)
+    engine = target_for(settings)
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    timings: dict[str, float] = {}
+    ingested, built = IngestSummary([]), BuildOutcome.not_needed()
+    with engine.writer_lock(wait=wait_for_lock), _failure_recorded(run_id, engine, timings) as so_far:
+        with _timed(timings, "prepare"):
+            plan = prepare(engine, run_id, full_refresh, withdrawal)
+        if isinstance(plan, Unchanged):
+            return report(RunOutcome(run_id, ingested, built, False, settings.warehouse,
+                                     unchanged=plan, flow_run_id=flow_run.id))
+        with _timed(timings, "ingest"):
+            ingested = so_far.ingested = ingest_files(plan, ahead)
+        with _timed(timings, "dbt build"):
+            built = build_marts(plan, build_selection(
+                ingested.entries, plan.project_changed, plan.full_refresh, plan.datasets, plan.as_of_changed))
+            so_far.published = engine.publishes_with_build and built.success and not built.skipped
+        with _timed(timings, "results"):
+            marts, headline, docs_needed = record_results(plan, ingested, built)
+            ingested = settle(plan, ingested) if built.success else ingested
+        with _timed(timings, "publish"):
+            published = publish_run(plan, built, docs_needed)
+    return report(RunOutcome(run_id, ingested, built, published, settings.warehouse, headline, timings,
+                             flow_run_id=flow_run.id, marts=marts, withdrawal=withdrawal, target=settings.target))
+
+
+@task(cache_policy=NONE)
+def prepare(target: Target, run_id: str, full_refresh: bool, withdrawal: Withdrawal | None) -> Plan | Unchanged:
+    """Nothing new since the published run? Else a private working copy, at the current shape,
+    with the withdrawal asked for. A dead run's working copy is removed first, whatever the run finds."""
+    settings = target.settings
+    target.remove_work()
+    project, raw_now = project_hash(), raw_files(settings.raw_dir)
+    # A withdrawal rebuilds every node: incremental marts cannot drop a report that left them.
+    full_refresh = full_refresh or withdrawal is not None
+    unchanged = None if full_refresh else unchanged_since_publish(settings, raw_now, project)
+    if unchanged is not None:
+        get_run_logger().info("%s", unchanged.message())
+        return unchanged
+    target.prepare_work()
+    contract = load_contract()
+    with target.writer() as con:
+        ensure_warehouse(con, contract)
+        previous = con.execute("select as_of from audit.current_run").fetchone()
+        as_of = as_of_date()
+        set_current_run(con, run_id, as_of)
+        write_calendar(con, as_of)
+        built_by = last_build(con)
+        if withdrawal is not None:
+            record_withdrawal(con, withdrawal, run_id)
+    return Plan(run_id, settings, target, project, raw_now, built_by, full_refresh, tuple(sorted(contract.all_datasets)),
+                withdrawal, as_of_changed=previous is None or previous[0] != as_of)
+
+
+@task(cache_policy=NONE)
+def ingest_files(plan: Plan, ahead: HashesAhead | None) -> IngestSummary:
+    """Every file under the raw directory loaded, logged as a duplicate, or turned away with its reason."""
+    with plan.target.writer() as con:
+        ingested = ingest(con, plan.settings.raw_dir, plan.run_id, known_hashes(con, plan.raw_now), ahead)
+        if (arrived := as_of_time()) is not None:  # TTHC_AS_OF: the files this run saw arrived on that date
+            retime_load(con, plan.run_id, arrived)
+        return ingested
+
+
+@task(cache_policy=NONE)
+def build_marts(plan: Plan, selection: tuple[str, ...] | None) -> BuildOutcome:
+    """dbt build of the nodes downstream of what changed (None: nothing changed, the marts stand).
+
+    A target that builds every node (PostgreSQL, into working schemas) does; there a build whose
+    tests passed is swapped in at once (one transaction), since what the run records next reads the marts."""
+    if selection is None:
+        get_run_logger().info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
+        return BuildOutcome.not_needed()
+    with dbt_session(plan.target.dbt_profile(building=True)) as dbt:
+        built = build(dbt, EVERYTHING if plan.target.builds_every_node else selection, plan.full_refresh)
+    plan.target.after_build(built.success)
+    return built
+
+
+@task(cache_policy=NONE)
+def record_results(
+    plan: Plan, ingested: IngestSummary, built: BuildOutcome
+) -> tuple[dict[str, list[dict[str, Any]]], list[tuple], bool]:
+    """Tests, the build, the run id on every mart, the findings the marts hold and the raw files as
+    found, in the working file.
+    Returns what the run log keeps of the marts, the headline indicators, and whether the docs
+    must be generated again."""
+    with plan.target.writer() as con:
+        docs_needed = False
+        if built.success:  # a failed run's tests and files are in its record, not the warehouse's history
+            store_test_results(con, built, plan.run_id)
+            record_raw_state(con, plan.raw_now, {e.found.path: (e.status, e.sha256) for e in ingested.entries}, plan.run_id)
+        if built.success and not built.skipped:
+            if not plan.target.builds_every_node:  # else every node was built, with the run's id
+                stamp_run_id(con, plan.run_id)
+            fingerprint = docs_fingerprint(con, plan.project)
+            docs_needed = not plan.settings.docs_page.exists() or plan.built_by is None or plan.built_by[1] != fingerprint
+            record_build(con, plan.run_id, plan.project, fingerprint)
+            record_findings_seen(con, plan.run_id)
+        headline = con.execute(HEADLINE_SQL).fetchall() if built.success else []
+        return collect_marts(con), headline, docs_needed
+
+
+@task(cache_policy=NONE)
+def settle(plan: Plan, ingested: IngestSummary) -> IngestSummary:
+    """Files the build found rejected (an error finding) or superseded (a newer revision is in use)."""
+    with plan.target.writer() as con:
+        settled = settle_statuses(con, plan.run_id)
+    for path, (status, reason) in settled.items():
+        get_run_logger().warning("%s: %s (%s)", path, status, reason)
+    return IngestSummary([
+        replace(e, status=settled[e.found.path][0], reason=settled[e.found.path][1]) if e.found.path in settled else e
+        for e in ingested.entries
+    ])
+
+
+@task(cache_policy=NONE)
+def publish_run(plan: Plan, built: BuildOutcome, docs_needed: bool) -> bool:
+    """Only a build whose tests passed replaces the published warehouse (and, when they changed, its
+    docs); on DuckDB its metrics layer goes with it."""
+    if not built.success:
+        plan.target.discard()
+        return False
+    docs = None
+    if docs_needed:
+        try:
+            with dbt_session(plan.target.dbt_profile(building=False)) as dbt:
+                docs = generate_docs(dbt)
+        except RuntimeError as err:  # the data passed its tests: publish it, without fresh docs
+            get_run_logger().error("%s; the docs page keeps the previous version", err)
+    if plan.target.publish():
+        # the metrics layer dbt parsed, beside the file it describes (`tthc metrics`)
+        if (semantic := plan.settings.dbt_target_dir / "semantic_manifest.json").exists():
+            publish_file(semantic, plan.settings.semantic_manifest)
+    if docs is not None:
+        publish_file(docs, plan.settings.docs_page)
+    return True
+
+
+@task(cache_policy=NONE)
+def report(outcome: RunOutcome) -> RunOutcome:
+    """The run log, the report page, the alerts (TTHC_NOTIFY) and the Prefect artifact, whatever
+    the outcome."""
+    settings = load_settings(warehouse=outcome.warehouse)
+    record = run_record(outcome)
+    if outcome.unchanged is None:
+        messages = run_messages(record, latest_run_log(settings))
+        errors = send(messages, notify_urls())
+        for error in errors:
+            get_run_logger().warning("alert not delivered: %s", error)
+        outcome = replace(outcome, alerts={"messages": [m.title for m in messages], "errors": errors})
+        record = run_record(outcome)
+        write_run_log(settings, record)
+        write_site(record, settings.report_dir)
+    create_markdown_artifact(key="tthc-run-summary", markdown=summary_markdown(record), description="TTHC run summary")
+    return outcome
+
+
+@dataclass
+class _SoFar:
+    ingested: IngestSummary = field(default_factory=lambda: IngestSummary([]))
+    published: bool = False  # on PostgreSQL, a passing build's schemas are swapped in before the results are recorded
+
+
+@contextmanager
+def _failure_recorded(run_id: str, target: Target, timings: dict[str, float]) -> Iterator[_SoFar]:
+    """A run that fails for any reason frees its working copy and still writes its run record
+    (with the files it had ingested), then fails."""
+    settings = target.settings
+    so_far = _SoFar()
+    try:
+        yield so_far
+    except Exception as err:
+        target.remove_work()
+        report(RunOutcome(run_id, so_far.ingested, BuildOutcome.not_needed(), so_far.published, settings.warehouse,
+                          timings=timings, flow_run_id=flow_run.id, error=f"{type(err).__name__}: {err}",
+                          target=settings.target))
+        raise
+
+
+@contextmanager
+def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
+    """Record how long a step of the run took (the run log and `tthc run` show it)."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        timings[step] = round(time.monotonic() - started, 2)

@@ -1,0 +1,1 @@
+"""Read-only questions: SQL with a time limit, the shell, the metrics layer."""

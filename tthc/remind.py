@@ -1,0 +1,59 @@
+"""`tthc remind`: bring the warehouse to today (a run), then send the digest of overdue and
+due-soon reports to TTHC_NOTIFY. `tthc serve` schedules it every working day at 08:00."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from tthc.alerts.notify import digest_message, notify_urls, send
+from tthc.pipeline import run_pipeline
+from tthc.runs.calendar import as_of_date
+from tthc.settings import DBT_PROJECT_DIR, Settings, load_settings
+from tthc.warehouse import connect_published
+from tthc.warehouse.base import rows_as_dicts
+
+DIGEST_SQL = """
+    select dataset, period, province_code, due_date, timeliness
+    from marts.submissions
+    where timeliness in ('overdue', 'due_soon')
+    order by due_date desc, dataset, period, province_code
+"""
+
+
+def is_public_holiday(day: Any) -> bool:
+    """The day is in the public holidays seed (the one list of them)."""
+    with open(DBT_PROJECT_DIR / "seeds" / "public_holidays.csv", encoding="utf-8") as f:
+        return any(row["holiday_date"] == day.isoformat() for row in csv.DictReader(f))
+
+
+def digest_rows(settings: Settings) -> list[dict[str, Any]]:
+    """Overdue and due-soon reports in the published warehouse."""
+    con = connect_published(settings)
+    if con is None:
+        return []
+    try:
+        return rows_as_dicts(con, DIGEST_SQL)
+    finally:
+        con.close()
+
+
+@flow(name="tthc-remind")
+def remind(
+    raw_dir: str | None = None, warehouse: str | None = None, target: str | None = None, skip_holidays: bool = False
+) -> list[str]:
+    """Run (statuses depend on the date), then send the digest; returns the delivery errors.
+    `skip_holidays`: do nothing on a public holiday (the schedule runs Monday to Friday)."""
+    settings = load_settings(raw_dir, warehouse, target)
+    today = as_of_date()
+    if skip_holidays and is_public_holiday(today):
+        get_run_logger().info("%s is a public holiday: no digest", today)
+        return []
+    run_pipeline(raw_dir=raw_dir, warehouse=warehouse, target=target, wait_for_lock=True)
+    message = digest_message(digest_rows(settings), today.strftime("%d/%m/%Y"))
+    errors = send([message] if message else [], notify_urls())
+    for error in errors:
+        get_run_logger().warning("digest not delivered: %s", error)
+    return errors

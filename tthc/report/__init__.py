@@ -1,0 +1,1 @@
+"""What people read: the report site, the run page, the workbook, charts and Vietnamese formats, serving."""

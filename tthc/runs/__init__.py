@@ -1,0 +1,1 @@
+"""What a run records and reads back: changes, results, run log, summary, history, calendar, withdrawals."""

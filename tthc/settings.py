@@ -1,0 +1,114 @@
+"""Paths and environment in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Offices run offline: the temporary Prefect server a run starts must not try to send telemetry
+# (it would log an error each run). Set the variable yourself to decide otherwise.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Another dbt project (a copy with an extra test, say) can be pointed at with TTHC_DBT_PROJECT_DIR.
+DBT_PROJECT_DIR = Path(os.environ.get("TTHC_DBT_PROJECT_DIR") or PROJECT_ROOT / "dbt_project").resolve()
+SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
+PROVINCES_CSV = DBT_PROJECT_DIR / "seeds" / "provinces_2025.csv"
+INDEX766_GROUPS_CSV = DBT_PROJECT_DIR / "seeds" / "index766_groups.csv"
+
+
+@cache
+def dbt_var(name: str) -> Any:
+    """A var of the dbt project (dbt_project.yml): the rules Python and SQL share are written there."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return project["vars"][name]
+
+
+# Scheduled runs (tthc/schedule.py), in Asia/Ho_Chi_Minh time: every night at 02:00, and at 06:00
+# on each quarter's cut-off day (the 15th of March, June, September, December).
+NIGHTLY_CRON = os.environ.get("TTHC_NIGHTLY_CRON", "0 2 * * *")
+CUTOFF_CRON = os.environ.get("TTHC_CUTOFF_CRON", f"0 6 {dbt_var('reporting_cutoff_day')} 3,6,9,12 *")
+
+# The published file must stay readable by DuckDB 1.4+ clients (contract §2).
+STORAGE_VERSION = "v1.4.0"
+
+# DuckDB's memory limit for the writing run (ingest and dbt; dbt_project/profiles.yml reads the same
+# variable): an amount such as "4GB", or a share of RAM. Beyond it DuckDB spills to disk.
+MEMORY_LIMIT = os.environ.get("TTHC_MEMORY_LIMIT", "80%")
+
+
+class SettingsError(ValueError):
+    """The settings asked for cannot be used (an unknown target, a missing URL)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where a run reads raw files and publishes the warehouse."""
+
+    raw_dir: Path
+    warehouse: Path  # the published DuckDB file; with the PostgreSQL target, where runs and pages are kept
+    target: str = "duckdb"  # duckdb | postgres
+    postgres_url: str | None = None  # libpq URL of the PostgreSQL target (TTHC_POSTGRES_URL)
+
+    @property
+    def work_dir(self) -> Path:
+        """Working files of runs in progress, beside the published warehouse."""
+        return self.warehouse.parent / "work"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.warehouse.parent / ".tthc.lock"
+
+    @property
+    def runs_dir(self) -> Path:
+        """One JSON record per run, whatever its outcome (tthc/runs/runlog.py)."""
+        return self.warehouse.parent / "runs"
+
+    @property
+    def report_dir(self) -> Path:
+        """The report site (tthc/report/site.py)."""
+        return self.warehouse.parent / "report"
+
+    @property
+    def report_page(self) -> Path:
+        """The report site's overview, where it opens."""
+        return self.report_dir / "index.html"
+
+    @property
+    def docs_page(self) -> Path:
+        """The dbt docs of the published warehouse, one static page."""
+        return self.warehouse.parent / "docs" / "index.html"
+
+    @property
+    def semantic_manifest(self) -> Path:
+        """The metrics layer of the published warehouse (dbt's semantic_manifest.json), which
+        `tthc metrics` reads."""
+        return self.warehouse.parent / "semantic_manifest.json"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.warehouse.parent / "dbt_target"
+
+
+TARGETS = ("duckdb", "postgres")
+
+
+def load_settings(
+    raw_dir: str | Path | None = None, warehouse: str | Path | None = None, target: str | None = None
+) -> Settings:
+    """Arguments win over TTHC_RAW_DIR / TTHC_WAREHOUSE / TTHC_TARGET, which win over the
+    defaults. The PostgreSQL target reads its URL from TTHC_POSTGRES_URL."""
+    raw = raw_dir or os.environ.get("TTHC_RAW_DIR") or PROJECT_ROOT / "raw"
+    wh = warehouse or os.environ.get("TTHC_WAREHOUSE") or PROJECT_ROOT / "warehouse" / "tthc.duckdb"
+    chosen = target or os.environ.get("TTHC_TARGET") or "duckdb"
+    if chosen not in TARGETS:
+        raise SettingsError(f"target {chosen!r} is not one of {', '.join(TARGETS)}")
+    url = os.environ.get("TTHC_POSTGRES_URL")
+    if chosen == "postgres" and not url:
+        raise SettingsError("the postgres target needs TTHC_POSTGRES_URL, e.g. postgresql://tthc@127.0.0.1:5432/tthc")
+    return Settings(raw_dir=Path(raw).resolve(), warehouse=Path(wh).resolve(), target=chosen, postgres_url=url)

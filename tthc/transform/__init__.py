@@ -1,0 +1,1 @@
+"""dbt in this process: sessions, builds and what a build did."""

@@ -1,0 +1,43 @@
+"""What a run has dbt build: the nodes downstream of what it changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tthc.ingest.load import LogEntry
+
+EVERYTHING: tuple[str, ...] = ()  # dbt node-selection arguments that build every node
+
+
+def build_selection(
+    entries: list[LogEntry], project_changed: bool, full_refresh: bool, datasets: Iterable[str],
+    as_of_changed: bool = False,
+) -> tuple[str, ...] | None:
+    """What dbt builds after ingestion, as dbt's node-selection arguments: EVERYTHING when the dbt
+    project changed or when asked; else the nodes downstream of the raw tables whose content this
+    run changed, with their tests; None when it changed none (the marts stand). Content brought
+    back to its path (a re-delivery) changes which version is current, as a load does. A run on
+    another date than the published one rebuilds what depends on the date (`tag:as_of`).
+
+    Every loaded file changes raw.report_files, which every dataset's mart reads (to keep its
+    current versions). A mart tagged `dataset:<name>` holds only that dataset's rows, so those of
+    the `datasets` that loaded nothing stand, and are left out."""
+    if project_changed or full_refresh:
+        return EVERYTHING
+    loaded = sorted({e.found.dataset for e in entries if e.status == "loaded"})
+    redelivered = sorted({e.found.dataset for e in entries if e.status == "redelivered"})
+    logged = [e for e in entries if e.status != "duplicate"]  # a duplicate changes nothing a mart shows
+    sources = [f"source:raw.{dataset}+" for dataset in loaded]
+    if loaded:
+        sources.append("source:raw.report_files+")
+    if loaded or redelivered:  # which version is current may have changed
+        sources.append("source:raw.deliveries+")
+    if logged:
+        sources.append("source:audit.ingest_log+")
+    if as_of_changed:  # a new day: the statuses that depend on the date (tag as_of)
+        sources.append("tag:as_of+")
+    if not sources:
+        return None
+    changed = set(loaded) | set(redelivered)
+    standing = [f"tag:dataset:{d}" for d in sorted(set(datasets) - changed)] if changed else []
+    return ("--select", *sources, *(("--exclude", *standing) if standing else ()))

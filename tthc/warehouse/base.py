@@ -1,0 +1,133 @@
+"""What every engine offers: the calls a run writes through (`Writer`), and where a run builds,
+locks and publishes (`Target`). `tthc.warehouse.target_for` picks the implementation."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from tthc.settings import Settings
+
+
+class RunInProgress(RuntimeError):
+    """Another `tthc run` holds the writer lock."""
+
+
+class Writer(Protocol):
+    """A run's connection on either engine: DuckDB-style `?` placeholders, explicit
+    `begin transaction` / `commit` / `rollback`, bulk rows column by column; `target` names the engine."""
+
+    target: str
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def insert_columns(self, table: str, names: Sequence[str], columns: Sequence[list]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class DbtProfile:
+    """How dbt reaches a target: its profile output, the suffix of the schemas it builds (working
+    schemas on PostgreSQL), and the directory of its artifacts."""
+
+    output: dict[str, Any]
+    schema_suffix: str
+    target_dir: Path
+
+
+class Target(ABC):
+    """Where the warehouse lives. A run takes the writer lock, prepares its working copy, writes
+    through `writer()`, has dbt build into it (`dbt_output`), and publishes it or discards it."""
+
+    name: str
+    # dbt builds every node on this engine (and stamps each mart with the run's id as it builds it).
+    builds_every_node: bool
+    # A passing build is published as soon as dbt is done (the swap is part of the build step).
+    publishes_with_build: bool
+    # The error a read raises on a table an older warehouse does not have yet.
+    missing_table: type[Exception]
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @abstractmethod
+    def writer_lock(self, wait: bool = False) -> AbstractContextManager[None]:
+        """One writer at a time; by hand a second run stops with RunInProgress, a scheduled one (`wait`) queues."""
+
+    @abstractmethod
+    def remove_work(self) -> None:
+        """Remove a dead or failed run's working copy (the caller holds the writer lock)."""
+
+    @abstractmethod
+    def prepare_work(self) -> None:
+        """A fresh working copy for this run to write (after removing any left over)."""
+
+    @abstractmethod
+    def connect_writer(self) -> Writer:
+        """A connection to the working copy (the caller closes it)."""
+
+    @abstractmethod
+    def connect_published(self) -> Any | None:
+        """A connection that reads the published warehouse; None where nothing is published yet."""
+
+    @abstractmethod
+    def dbt_profile(self, building: bool) -> DbtProfile:
+        """How dbt reaches the working copy while `building`, else what the docs are generated from."""
+
+    @abstractmethod
+    def after_build(self, success: bool) -> None:
+        """What the engine does once dbt is done (PostgreSQL swaps the working schemas in, or drops them)."""
+
+    @abstractmethod
+    def publish(self) -> bool:
+        """Make the working copy the published warehouse; True when it replaced a file beside
+        which the metrics layer is published."""
+
+    @abstractmethod
+    def discard(self) -> None:
+        """Drop a working copy that will not be published."""
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        """`with target.writer() as con:` a connection to the working copy, closed after the block."""
+        con = self.connect_writer()
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def rows_as_dicts(con: Any, sql: str) -> list[dict[str, Any]]:
+    """The rows of a query as {column: value}, on either target."""
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+@contextmanager
+def transaction(con: Any) -> Iterator[None]:
+    """What the block writes lands together or not at all (either target)."""
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def publish_file(source: Path, target: Path) -> None:
+    """Copy a page beside the warehouse atomically (a reader never sees half of it)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
