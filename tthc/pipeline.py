@@ -16,7 +16,7 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
 from tthc.alerts.notify import notify_urls, run_messages, send
-from tthc.contract.datasets import load_contract
+from tthc.contract.datasets import Contract, load_contract
 from tthc.ingest.directory import IngestSummary, ingest
 from tthc.ingest.load import retime_load
 from tthc.ingest.read import HashesAhead
@@ -71,7 +71,7 @@ class Plan:
     raw_now: dict[str, FileStat]  # the raw files as found before any was read
     built_by: tuple[str, str | None] | None  # (project hash, docs fingerprint) of the working copy's last build
     full_refresh: bool  # asked to build every node, incremental models from scratch
-    datasets: tuple[str, ...]  # the contract's datasets (forms, reported, records)
+    contract: Contract  # the raw contract, read once for the run
     withdrawal: Withdrawal | None = None  # a report this run takes out of the marts
     as_of_changed: bool = True  # the run's date differs from the published run's: statuses by date change
 
@@ -124,13 +124,13 @@ def run_pipeline(
     `withdrawal`: a report to take out of the marts (`tthc withdraw`); every node is rebuilt.
     `target`: duckdb (the default, or TTHC_TARGET) or postgres (TTHC_POSTGRES_URL)."""
     settings = load_settings(raw_dir, warehouse, target)
-    engine = target_for(settings)
+    engine, contract = target_for(settings), load_contract()
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     timings: dict[str, float] = {}
     ingested, built = IngestSummary([]), BuildOutcome.not_needed()
     with engine.writer_lock(wait=wait_for_lock), _failure_recorded(run_id, engine, timings) as so_far:
         with _timed(timings, "prepare"):
-            plan = prepare(engine, run_id, full_refresh, withdrawal)
+            plan = prepare(engine, contract, run_id, full_refresh, withdrawal)
         if isinstance(plan, Unchanged):
             return report(RunOutcome(run_id, ingested, built, False, settings.warehouse,
                                      unchanged=plan, flow_run_id=flow_run.id))
@@ -138,7 +138,7 @@ def run_pipeline(
             ingested = so_far.ingested = ingest_files(plan, ahead)
         with _timed(timings, "dbt build"):
             built = build_marts(plan, build_selection(
-                ingested.entries, plan.project_changed, plan.full_refresh, plan.datasets, plan.as_of_changed))
+                ingested.entries, plan.project_changed, plan.full_refresh, plan.contract.all_datasets, plan.as_of_changed))
             so_far.published = engine.publishes_with_build and built.success and not built.skipped
         with _timed(timings, "results"):
             marts, headline, docs_needed = record_results(plan, ingested, built)
@@ -150,12 +150,14 @@ def run_pipeline(
 
 
 @task(cache_policy=NONE)
-def prepare(target: Target, run_id: str, full_refresh: bool, withdrawal: Withdrawal | None) -> Plan | Unchanged:
+def prepare(
+    target: Target, contract: Contract, run_id: str, full_refresh: bool, withdrawal: Withdrawal | None
+) -> Plan | Unchanged:
     """Nothing new since the published run? Else a private working copy, at the current shape,
     with the withdrawal asked for. A dead run's working copy is removed first, whatever the run finds."""
     settings = target.settings
     target.remove_work()
-    project, raw_now = project_hash(), raw_files(settings.raw_dir)
+    project, raw_now = project_hash(), raw_files(settings.raw_dir, contract)
     # A withdrawal rebuilds every node: incremental marts cannot drop a report that left them.
     full_refresh = full_refresh or withdrawal is not None
     unchanged = None if full_refresh else unchanged_since_publish(settings, raw_now, project)
@@ -163,7 +165,6 @@ def prepare(target: Target, run_id: str, full_refresh: bool, withdrawal: Withdra
         get_run_logger().info("%s", unchanged.message())
         return unchanged
     target.prepare_work()
-    contract = load_contract()
     with target.writer() as con:
         ensure_warehouse(con, contract)
         previous = con.execute("select as_of from audit.current_run").fetchone()
@@ -173,7 +174,7 @@ def prepare(target: Target, run_id: str, full_refresh: bool, withdrawal: Withdra
         built_by = last_build(con)
         if withdrawal is not None:
             record_withdrawal(con, withdrawal, run_id)
-    return Plan(run_id, settings, target, project, raw_now, built_by, full_refresh, tuple(sorted(contract.all_datasets)),
+    return Plan(run_id, settings, target, project, raw_now, built_by, full_refresh, contract,
                 withdrawal, as_of_changed=previous is None or previous[0] != as_of)
 
 
@@ -181,7 +182,7 @@ def prepare(target: Target, run_id: str, full_refresh: bool, withdrawal: Withdra
 def ingest_files(plan: Plan, ahead: HashesAhead | None) -> IngestSummary:
     """Every file under the raw directory loaded, logged as a duplicate, or turned away with its reason."""
     with plan.target.writer() as con:
-        ingested = ingest(con, plan.settings.raw_dir, plan.run_id, known_hashes(con, plan.raw_now), ahead)
+        ingested = ingest(con, plan.contract, plan.settings.raw_dir, plan.run_id, known_hashes(con, plan.raw_now), ahead)
         if (arrived := as_of_time()) is not None:  # TTHC_AS_OF: the files this run saw arrived on that date
             retime_load(con, plan.run_id, arrived)
         return ingested

@@ -14,7 +14,7 @@ from tthc.ingest.index766 import ShapeError, metric_code, parse_snapshot
 
 
 def _name(name: str):
-    return parse_name(f"index766/{name}", load_contract().all_datasets)
+    return parse_name(f"index766/{name}", load_contract().all_datasets, load_contract().snapshots)
 
 
 def test_a_snapshot_name_gives_scope_calendar_period_group_and_capture_date():

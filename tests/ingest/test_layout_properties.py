@@ -15,7 +15,7 @@ from tthc.ingest.discover import parse_name
 from tthc.ingest.read import parse_report
 
 CONTRACT = load_contract()
-FOUND = parse_name("dossier_results/22_2021.csv", set(CONTRACT.datasets))
+FOUND = parse_name("dossier_results/22_2021.csv", set(CONTRACT.datasets), CONTRACT.snapshots)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

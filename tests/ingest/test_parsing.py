@@ -33,7 +33,7 @@ def to_cp1258(text: str) -> bytes:
         out.append(base + tones)
     return "".join(out).encode("cp1258")
 DATASETS = set(CONTRACT.datasets)
-FOUND_RESULTS = parse_name("dossier_results/22_2021.csv", DATASETS)
+FOUND_RESULTS = parse_name("dossier_results/22_2021.csv", DATASETS, CONTRACT.snapshots)
 
 
 def ds(name: str):
@@ -240,7 +240,7 @@ def test_province_codes_depend_on_the_date():
     ],
 )
 def test_parse_name_checks_contract_names(path, words):
-    found = parse_name(path, DATASETS)
+    found = parse_name(path, DATASETS, CONTRACT.snapshots)
     if words is None:
         assert found.refusal is None
     else:

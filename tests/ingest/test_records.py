@@ -80,8 +80,8 @@ def test_an_export_in_another_encoding_is_refused_with_its_reason(tmp_path):
     contract = load_contract()
     con = DuckDBWriter(tmp_path / "tthc.duckdb")  # the connection a run writes through
     ensure_warehouse(con, contract)
-    found = parse_name("dossiers/22_2021-07.csv", contract.all_datasets)
-    entry = load_record_file(con, tmp_path / "raw", "L1", found, None, False)
+    found = parse_name("dossiers/22_2021-07.csv", contract.all_datasets, contract.snapshots)
+    entry = load_record_file(con, contract, tmp_path / "raw", "L1", found, None, False)
     assert entry.status == "refused" and entry.reason.startswith("dossiers/22_2021-07.csv: not a readable dossiers export")
     assert con.execute("select status from audit.ingest_log").fetchall() == [("refused",)]
     assert con.execute("select count(*) from raw.dossiers").fetchone() == (0,)

@@ -11,6 +11,7 @@ from tthc.settings import load_settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from tthc.contract.datasets import load_contract
     from tthc.ingest.read import hash_ahead
     from tthc.runs.changes import new_exports, project_hash, raw_files, unchanged_since_publish
     from tthc.warehouse import target_for
@@ -18,11 +19,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.raw_dir, args.warehouse, args.target)
     target = target_for(settings)
+    contract = load_contract()
     try:
         # Nothing new: say so without starting Prefect (the flow makes the same check for scheduled runs).
         with target.writer_lock():
             target.remove_work()  # a dead run's working copy, before anything else
-            now = raw_files(settings.raw_dir)
+            now = raw_files(settings.raw_dir, contract)
             unchanged = None if args.full_refresh else unchanged_since_publish(settings, now, project_hash())
         if unchanged is not None:
             print(unchanged.message())
@@ -30,7 +32,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except RunInProgress as err:
         print(f"tthc run: {err}", file=sys.stderr)
         return 1
-    ahead = hash_ahead(settings.raw_dir, new_exports(settings, now))  # while Prefect imports and starts
+    ahead = hash_ahead(settings.raw_dir, new_exports(settings, now, contract))  # while Prefect imports and starts
     return _run_flow("run", args, full_refresh=args.full_refresh, ahead=ahead, target=settings.target)
 
 

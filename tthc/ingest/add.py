@@ -28,7 +28,7 @@ def add_file(source: Path, raw_dir: Path, dataset: str, province: str, period: s
     if ext not in EXTENSIONS:
         raise AddError(f'{source.name}: extension ".{ext}" is not one of .csv, .xlsx, .xls')
     rel = f"{dataset}/{canonical_name(province, period, revision, ext)}"
-    found = parse_name(rel, set(contract.datasets))
+    found = parse_name(rel, set(contract.datasets), contract.snapshots)
     if found.refusal:
         raise AddError(f"{source.name} as {rel}: {found.refusal}")
     siblings = [

@@ -12,7 +12,7 @@ import duckdb
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 
-from tthc.contract.datasets import load_contract
+from tthc.contract.datasets import Contract
 from tthc.contract.limits import FORM_FILE_BYTES, megabytes
 from tthc.ingest.decode import DecodeError
 from tthc.ingest.deliveries import log_missing, seen_before
@@ -21,7 +21,8 @@ from tthc.ingest.header import HeaderError
 from tthc.ingest.index766 import ShapeError, parse_snapshot, snapshot_groups
 from tthc.ingest.load import LogEntry, log_file, write_file, write_snapshot
 from tthc.ingest.read import HashesAhead, inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
-from tthc.ingest.records import is_month, load_records, load_records_into_postgres
+from tthc.ingest.records import is_month, load_records
+from tthc.ingest.records.postgres import load_records_into_postgres
 
 # A record export is typed by DuckDB on either target; on PostgreSQL in a scratch file, then copied in.
 RECORD_LOADERS = {"duckdb": load_records, "postgres": load_records_into_postgres}
@@ -50,16 +51,17 @@ def _logged(con: duckdb.DuckDBPyConnection, load_id: str, entry: LogEntry) -> Lo
 
 
 @task(cache_policy=NONE)
-def discover_files(raw_dir: Path) -> list[FoundFile]:
+def discover_files(raw_dir: Path, contract: Contract) -> list[FoundFile]:
     """Name every file under the raw directory (contract §1.1)."""
-    return discover(raw_dir, load_contract().all_datasets)
+    return discover(raw_dir, contract)
 
 
 def load_record_file(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile, known_sha: str | None, was_there: bool
+    con: duckdb.DuckDBPyConnection, contract: Contract, raw_dir: Path, load_id: str, found: FoundFile,
+    known_sha: str | None, was_there: bool,
 ) -> LogEntry:
     """A record-level export (dossiers): same naming, history and duplicate rules, typed by DuckDB."""
-    spec = load_contract().records[found.dataset]
+    spec = contract.records[found.dataset]
     if not is_month(found) or not found.path.lower().endswith(".csv"):
         why = f"{found.path}: {found.dataset} files are CSV exports of one calendar month (<province>_YYYY-MM.csv)"
         return _logged(con, load_id, LogEntry(found, None, "refused", why))
@@ -71,7 +73,7 @@ def load_record_file(
         return seen
     load = RECORD_LOADERS[con.target]
     try:
-        return load(con, inside(raw_dir, found.path), LogEntry(found, sha, "loaded"), load_id, spec)
+        return load(con, contract, inside(raw_dir, found.path), LogEntry(found, sha, "loaded"), load_id, spec)
     except HeaderError as err:
         return _logged(con, load_id, LogEntry(found, sha, "rejected", f"{found.path}: {err}"))
     except (duckdb.Error, UnicodeDecodeError, csv.Error) as err:
@@ -81,8 +83,8 @@ def load_record_file(
 
 @task(cache_policy=NONE, task_run_name="load {found.path}")
 def load_one_file(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile, known_sha: str | None = None,
-    was_there: bool = True,
+    con: duckdb.DuckDBPyConnection, contract: Contract, raw_dir: Path, load_id: str, found: FoundFile,
+    known_sha: str | None = None, was_there: bool = True,
 ) -> LogEntry:
     """Read, lay out and write one file; the log row says what happened to it.
 
@@ -95,23 +97,22 @@ def load_one_file(
     No file stops the run: an error nobody foresaw refuses this file with its reason (its
     transaction was rolled back) and the run goes on with the others."""
     try:
-        return _load(con, raw_dir, load_id, found, known_sha, was_there)
+        return _load(con, contract, raw_dir, load_id, found, known_sha, was_there)
     except Exception as err:
         why = f"{found.path}: could not be read ({type(err).__name__}: {err})"
         return _logged(con, load_id, LogEntry(found, known_sha, "refused", why))
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, load_id: str, found: FoundFile, known_sha: str | None,
-    was_there: bool,
+    con: duckdb.DuckDBPyConnection, contract: Contract, raw_dir: Path, load_id: str, found: FoundFile,
+    known_sha: str | None, was_there: bool,
 ) -> LogEntry:
-    contract = load_contract()
     if found.refusal:
         return _logged(con, load_id, LogEntry(found, None, "refused", found.refusal))
     if known_sha and (seen := seen_before(con, load_id, found, known_sha, was_there)):
         return seen
     if found.dataset in contract.records:
-        return load_record_file(con, raw_dir, load_id, found, known_sha, was_there)
+        return load_record_file(con, contract, raw_dir, load_id, found, known_sha, was_there)
     try:
         size = os.stat(inside(raw_dir, found.path)).st_size
         if size > FORM_FILE_BYTES:
@@ -124,7 +125,7 @@ def _load(
     if seen := seen_before(con, load_id, found, sha, was_there):
         return seen
     if found.dataset in contract.snapshots:
-        return load_snapshot(con, load_id, found, sha, data)
+        return load_snapshot(con, contract, load_id, found, sha, data)
     try:
         table = parse_report(data, found, contract)
     except DecodeError as err:
@@ -143,7 +144,9 @@ def _load(
     return entry
 
 
-def load_snapshot(con: duckdb.DuckDBPyConnection, load_id: str, found: FoundFile, sha: str, data: bytes) -> LogEntry:
+def load_snapshot(
+    con: duckdb.DuckDBPyConnection, contract: Contract, load_id: str, found: FoundFile, sha: str, data: bytes
+) -> LogEntry:
     """An index snapshot (contract §1.5): JSON that is not JSON is refused; JSON that is not the
     portal's shape is rejected, naming the path inside it."""
     try:
@@ -154,12 +157,13 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, load_id: str, found: FoundFile
         why = f"{found.path}: not the portal's {found.snapshot_group} response: {err}"
         return _logged(con, load_id, LogEntry(found, sha, "rejected", why))
     entry = LogEntry(found, sha, "loaded", None, len(rows))
-    write_snapshot(con, load_id, load_contract().snapshots[found.dataset], entry, rows)
+    write_snapshot(con, load_id, contract.snapshots[found.dataset], entry, rows)
     return entry
 
 
 def ingest(
     con: duckdb.DuckDBPyConnection,
+    contract: Contract,
     raw_dir: Path,
     load_id: str,
     known: dict[str, str] | None = None,
@@ -170,15 +174,14 @@ def ingest(
     are hashed first, in parallel, taking the hashes started `ahead`: large files, hashed at the
     speed of the disk and all cores."""
     logger = get_run_logger()
-    contract = load_contract()
     entries = []
-    found = discover_files(raw_dir)
+    found = discover_files(raw_dir, contract)
     known = dict(known or {})
     exports = [f.path for f in found if f.dataset in contract.records and not f.refusal and f.path not in known]
     known |= sha256_of_files(raw_dir, exports, ahead or HashesAhead())
     there_before = {path for (path,) in con.execute("select file_path from audit.raw_state").fetchall()}
     for number, f in enumerate(found, start=1):
-        entry = load_one_file(con, raw_dir, load_id, f, known.get(f.path), f.path in there_before)
+        entry = load_one_file(con, contract, raw_dir, load_id, f, known.get(f.path), f.path in there_before)
         why = f" ({entry.reason})" if entry.reason else ""
         logger.info("%s: %s%s [file %d of %d]", f.path, entry.status, why, number, len(found))
         entries.append(entry)

@@ -6,11 +6,12 @@ import os
 import re
 import stat
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from tthc.contract.datasets import load_contract
+from tthc.contract.datasets import Contract
 from tthc.contract.periods import PERIOD_PATTERN, calendar_bounds, period_bounds
 from tthc.contract.provinces import code_valid_on
 from tthc.ingest.index766 import snapshot_groups
@@ -46,15 +47,16 @@ class FoundFile:
         return (self.dataset, self.province_code, self.period, self.snapshot_group, self.captured_on)
 
 
-def parse_name(path: str, datasets: set[str]) -> FoundFile:
-    """Check one relative path against contract §1.1."""
+def parse_name(path: str, datasets: set[str], snapshots: Collection[str]) -> FoundFile:
+    """Check one relative path against contract §1.1 (`datasets`: the folders known; `snapshots`:
+    those of index snapshots, named by §1.5)."""
     parts = path.split("/")
     if len(parts) != 2:
         return FoundFile(path, refusal="not in a dataset folder: expected raw/<dataset>/<province>_<period>.<ext>")
     dataset, name = parts
     if dataset not in datasets:
         return FoundFile(path, refusal=f'unknown dataset folder "{dataset}" (known: {", ".join(sorted(datasets))})')
-    if dataset in load_contract().snapshots:
+    if dataset in snapshots:
         return parse_snapshot_name(path, dataset, name)
     m = _NAME.fullmatch(name)
     if not m:
@@ -127,7 +129,7 @@ def _refusal(path: Path, name: str, is_dir: bool) -> str | None:
     return None
 
 
-def discover(raw_dir: Path, datasets: set[str]) -> list[FoundFile]:
+def discover(raw_dir: Path, contract: Contract) -> list[FoundFile]:
     """Every entry below `raw_dir`, sorted by path. Links, hidden names (".x"), pipes, sockets
     and devices come back refused without being opened, as do odd names."""
     found: list[FoundFile] = []
@@ -149,7 +151,7 @@ def discover(raw_dir: Path, datasets: set[str]) -> list[FoundFile]:
                 why = _refusal(Path(here) / name, name, is_dir=False)
             except OSError as err:  # gone between the listing and the look
                 why = f"unreadable: {err.strerror or err}"
-            found.append(FoundFile(rel, refusal=why) if why else parse_name(rel, datasets))
+            found.append(FoundFile(rel, refusal=why) if why else parse_name(rel, contract.all_datasets, contract.snapshots))
     return sorted(_refuse_conflicts(found), key=lambda f: f.path)
 
 

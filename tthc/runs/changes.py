@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from tthc.contract.datasets import load_contract
+from tthc.contract.datasets import Contract
 from tthc.ingest.discover import discover
 from tthc.runs.calendar import as_of_date
 from tthc.settings import DBT_PROJECT_DIR, Settings
@@ -46,10 +46,10 @@ class Unchanged:
         )
 
 
-def raw_files(raw_dir: Path) -> dict[str, FileStat]:
+def raw_files(raw_dir: Path, contract: Contract) -> dict[str, FileStat]:
     """Every file discovery would name (refused ones included), with its size and modification time."""
     stats = {}
-    for found in discover(raw_dir, load_contract().all_datasets):
+    for found in discover(raw_dir, contract):
         try:
             st = os.lstat(raw_dir / found.path)
         except OSError:  # gone since it was listed: the next look decides
@@ -103,10 +103,10 @@ def unchanged_since_publish(settings: Settings, now: dict[str, FileStat], projec
     return Unchanged(rows[0][4], len(rows), sum(status in ("refused", "rejected") for *_, status, _ in rows))
 
 
-def new_exports(settings: Settings, now: dict[str, FileStat]) -> list[str]:
+def new_exports(settings: Settings, now: dict[str, FileStat], contract: Contract) -> list[str]:
     """Record exports (dossiers) that the published run did not see as they are now: the large
     files this run will hash."""
-    records = load_contract().records
+    records = contract.records
     published = _published(settings, "select file_path, size_bytes, modified_ns from audit.raw_state")
     seen = {path: (size, modified) for path, size, modified in (published[0] if published else [])}
     return [path for path, stat in now.items() if path.split("/")[0] in records and seen.get(path) != stat]

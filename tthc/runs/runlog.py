@@ -23,19 +23,14 @@ FINDINGS_SQL = """
     from marts.data_quality_findings
     order by province_code, period, severity, source_file, line_number
 """
+# The report models (dbt_project/models/marts/report/) hold the joins, filters and ranks; here only
+# their order. Every mart's run_id is left out of the rows: the record names its run once.
 INDICATORS_SQL = """
-    select i.province_code, i.province_name, i.period, i.indicator_code, d.name_vi, d.name_en,
-           i.numerator, i.denominator, i.value, i.unit
-    from marts.province_indicators as i
-    join marts.dim_indicators as d using (indicator_code)
-    order by i.province_code, i.period, i.unit desc, i.indicator_code
+    select * from marts.report_indicators
+    order by province_code, period, unit desc, indicator_code
 """
-# The run's year only: the calendar expects every report since its first year, and the page shows this year's.
 SUBMISSIONS_SQL = """
-    select period, dataset, province_code, province_name, status, current_file, versions_delivered, files_turned_away,
-           due_date, timeliness
-    from marts.submissions
-    where extract(year from period_end) = extract(year from (select as_of from audit.current_run))
+    select * from marts.report_submissions
     order by period, dataset, province_code
 """
 RECONCILIATION_SQL = """
@@ -44,30 +39,11 @@ RECONCILIATION_SQL = """
     order by province_code, period, indicator_code
 """
 
-# The Decision 766 index, per province: each group's latest score (the province's own capture or
-# the national file's, whichever is later), the rank over national snapshots, the ten weakest
-# units of each group in the latest capture with the metric that loses them most points, and the
-# portal against the reports.
+# The Decision 766 index, per province: each group's latest score, the rank over national
+# snapshots, the ten weakest units of each group, and the portal against the reports.
 INDEX766_GROUPS_SQL = """
-    with candidates as (
-        select province_code, group_code, period, snapshot_date, score, max_score
-        from marts.index766_scores
-        where unit_level = 'province' and scope <> '00' and metric_code = 'TOTAL'
-        union all
-        select province_code, group_code, period, snapshot_date, score, max_score
-        from marts.index766_province_ranks
-        where group_code <> 'TOTAL'
-    ),
-    latest as (
-        select *, row_number() over (partition by province_code, group_code order by period desc, snapshot_date desc) as n
-        from candidates
-    )
-    select latest.province_code, latest.group_code, g.name_vi, g.name_en, latest.period, latest.snapshot_date,
-           latest.score, coalesce(latest.max_score, g.max_score) as max_score
-    from latest
-    join reference.index766_groups as g using (group_code)
-    where latest.n = 1
-    order by latest.province_code, g.position
+    select * from marts.report_index766_groups
+    order by province_code, group_position
 """
 INDEX766_RANKS_SQL = """
     select province_code, unit_name, period, snapshot_date, rank, provinces_ranked, score
@@ -76,32 +52,8 @@ INDEX766_RANKS_SQL = """
     order by province_code, period, snapshot_date
 """
 INDEX766_WEAKEST_SQL = """
-    with latest as (
-        select scope, group_code, max(snapshot_date) as snapshot_date
-        from marts.index766_scores where scope <> '00' group by scope, group_code
-    ),
-    unit_rows as (
-        select s.* from marts.index766_scores as s join latest using (scope, group_code, snapshot_date)
-        where s.unit_level in ('department', 'commune')
-    ),
-    worst as (
-        select unit_id, group_code, metric_code, metric_name, max_score - score as points_lost,
-               row_number() over (partition by unit_id, group_code order by max_score - score desc, metric_code) as n
-        from unit_rows
-        where metric_kind = 'scored' and metric_code <> 'TOTAL' and score is not null
-    ),
-    ranked as (
-        select *, row_number() over (partition by province_code, group_code order by score, unit_code) as n
-        from unit_rows where metric_code = 'TOTAL' and score is not null
-    )
-    select ranked.province_code, ranked.group_code, ranked.snapshot_date, ranked.unit_code, ranked.unit_name,
-           ranked.unit_level, ranked.score, ranked.max_score, worst.metric_code as worst_metric,
-           worst.metric_name as worst_metric_name, worst.points_lost
-    from ranked
-    left join worst on worst.unit_id = ranked.unit_id and worst.group_code = ranked.group_code and worst.n = 1
-    join reference.index766_groups as g on g.group_code = ranked.group_code
-    where ranked.n <= 10
-    order by ranked.province_code, g.position, ranked.n
+    select * from marts.report_index766_weakest_units
+    order by province_code, group_position, unit_position
 """
 INDEX766_VS_REPORTS_SQL = """
     select province_code, period, snapshot_date, report_source, status, portal_received, portal_on_time,
@@ -112,24 +64,16 @@ INDEX766_VS_REPORTS_SQL = """
     order by province_code, period, report_source
 """
 
-# Each province's indicators over its periods, with rank and changes (the site's overview and
-# province pages), on the boundaries the reports were written on.
 TRENDS_SQL = """
-    select t.province_code, t.province_name, t.indicator_code, d.name_vi, d.name_en, t.unit, d.higher_is_better,
-           t.period, t.period_type, p.period_end, t.value, t.previous_period, t.change_from_previous,
-           t.year_ago_period, t.change_from_year_ago, t.rank, t.provinces_ranked, t.peer_median
-    from marts.indicator_trends as t
-    join marts.dim_indicators as d using (indicator_code)
-    left join marts.dim_periods as p using (period)
-    where t.boundaries = 'as_reported'
-    order by t.province_code, t.indicator_code, p.period_end, t.period
+    select * from marts.report_trends
+    order by province_code, indicator_code, period_end, period
 """
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     """Rows as dicts; empty when the marts were not built (a failed run, on either target)."""
     try:
-        return rows_as_dicts(con, sql)
+        return [{k: v for k, v in row.items() if k != "run_id"} for row in rows_as_dicts(con, sql)]
     except (duckdb.Error, psycopg.Error):
         return []
 
