@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine with Python 3.11 and pip:
 #   make run    set up .venv from the lock file, then load raw/ into warehouse/tthc.duckdb
 #   make test   set up .venv, then run the whole test suite
-# Also: make test-fast (no pipeline runs, under a minute), make lint (ruff and sqlfluff).
+# Also: make test-fast (no pipeline runs), make lint (ruff, import-linter, sqlfluff).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,9 +27,9 @@ test: $(STAMP)
 
 # Everything that needs no full pipeline run (parsing, ingestion helpers, dbt macros): under a minute.
 test-fast: $(STAMP)
-	$(BIN)/pytest tests/ingest tests/dbt
+	$(BIN)/pytest tests/unit tests/dbt
 
-# ruff over the Python, sqlfluff over the dbt SQL (configurations: pyproject.toml, .sqlfluff).
+# ruff over the Python, import-linter over the package's layers, sqlfluff over the dbt SQL (pyproject.toml, .sqlfluff).
 lint: $(STAMP)
 	$(BIN)/ruff check tthc tests bench .ci/sqlfluff
 	$(BIN)/lint-imports

@@ -15,13 +15,14 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
+from tthc import progress
 from tthc.alerts.notify import notify_urls, run_messages, send
 from tthc.contract.datasets import Contract, load_contract
 from tthc.ingest.directory import IngestSummary, ingest
 from tthc.ingest.load import retime_load
 from tthc.ingest.read import HashesAhead
 from tthc.report.site import write_site
-from tthc.runs.calendar import as_of_date, as_of_time, write_calendar
+from tthc.runs.calendar import TIMEZONE, as_of_date, as_of_time, write_calendar
 from tthc.runs.changes import (
     FileStat,
     Unchanged,
@@ -41,11 +42,11 @@ from tthc.runs.results import (
     stamp_run_id,
     store_test_results,
 )
-from tthc.runs.runlog import collect_marts, latest_run_log, run_record, write_run_log
+from tthc.runs.runlog import collect_marts, latest_run_log, logged_to, run_record, write_run_log
 from tthc.runs.summary import summary_markdown
 from tthc.runs.withdraw import Withdrawal, record_withdrawal
 from tthc.settings import Settings, load_settings
-from tthc.transform.dbt import BuildOutcome, build, dbt_session, generate_docs
+from tthc.transform.dbt import BuildOutcome, build, dbt_session, declared_open, generate_docs
 from tthc.transform.selection import EVERYTHING, build_selection
 from tthc.warehouse import target_for
 from tthc.warehouse.base import Target, publish_file
@@ -97,6 +98,7 @@ class RunOutcome:
     withdrawal: Withdrawal | None = None
     target: str = "duckdb"  # where the warehouse was published: duckdb (the file) or postgres
     alerts: dict[str, list[str]] = field(default_factory=dict)  # messages sent to TTHC_NOTIFY, delivery errors
+    log_file: Path | None = None  # the run's log: Prefect's, dbt's and our INFO records
 
     @property
     def exit_code(self) -> int:
@@ -108,7 +110,15 @@ class RunOutcome:
         return 3 if self.ingest.not_taken or self.ingest.missing else 0
 
 
-@flow(name="tthc-run")
+def run_name(flow: str = "tthc-run") -> str:
+    """A flow run named for what it is, in Vietnam's time: `tthc-run 2026-12-03 02:00 (nightly)`
+    for a scheduled run (its deployment's name), `(manual)` for one started by hand."""
+    from prefect.runtime import deployment
+
+    return f"{flow} {datetime.now(TIMEZONE):%Y-%m-%d %H:%M} ({deployment.name or 'manual'})"
+
+
+@flow(name="tthc-run", flow_run_name=run_name)
 def run_pipeline(
     raw_dir: str | None = None,
     warehouse: str | None = None,
@@ -128,25 +138,30 @@ def run_pipeline(
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     timings: dict[str, float] = {}
     ingested, built = IngestSummary([]), BuildOutcome.not_needed()
-    with engine.writer_lock(wait=wait_for_lock), _failure_recorded(run_id, engine, timings) as so_far:
-        with _timed(timings, "prepare"):
-            plan = prepare(engine, contract, run_id, full_refresh, withdrawal)
-        if isinstance(plan, Unchanged):
-            return report(RunOutcome(run_id, ingested, built, False, settings.warehouse,
-                                     unchanged=plan, flow_run_id=flow_run.id))
-        with _timed(timings, "ingest"):
-            ingested = so_far.ingested = ingest_files(plan, ahead)
-        with _timed(timings, "dbt build"):
-            built = build_marts(plan, build_selection(
-                ingested.entries, plan.project_changed, plan.full_refresh, plan.contract.all_datasets, plan.as_of_changed))
-            so_far.published = engine.publishes_with_build and built.success and not built.skipped
-        with _timed(timings, "results"):
-            marts, headline, docs_needed = record_results(plan, ingested, built)
-            ingested = settle(plan, ingested) if built.success else ingested
-        with _timed(timings, "publish"):
-            published = publish_run(plan, built, docs_needed)
-    return report(RunOutcome(run_id, ingested, built, published, settings.warehouse, headline, timings,
-                             flow_run_id=flow_run.id, marts=marts, withdrawal=withdrawal, target=settings.target))
+    log_file = settings.runs_dir / f"{run_id}.log"
+    with logged_to(log_file):
+        with engine.writer_lock(wait=wait_for_lock), _failure_recorded(run_id, engine, timings, log_file) as so_far:
+            with _timed(timings, "prepare"):
+                plan = prepare(engine, contract, run_id, full_refresh, withdrawal)
+            if isinstance(plan, Unchanged):
+                log_file.unlink(missing_ok=True)  # nothing done, nothing to read
+                return report(RunOutcome(run_id, ingested, built, False, settings.warehouse,
+                                         unchanged=plan, flow_run_id=flow_run.id))
+            with _timed(timings, "ingest"):
+                ingested = so_far.ingested = ingest_files(plan, ahead)
+            with _timed(timings, "dbt build"):
+                built = build_marts(plan, build_selection(
+                    ingested.entries, plan.project_changed, plan.full_refresh, plan.contract.all_datasets,
+                    plan.as_of_changed))
+                so_far.published = engine.publishes_with_build and built.success and not built.skipped
+            with _timed(timings, "results"):
+                marts, headline, docs_needed = record_results(plan, ingested, built)
+                ingested = settle(plan, ingested) if built.success else ingested
+            with _timed(timings, "publish"):
+                published = publish_run(plan, built, docs_needed)
+        return report(RunOutcome(run_id, ingested, built, published, settings.warehouse, headline, timings,
+                                 flow_run_id=flow_run.id, marts=marts, withdrawal=withdrawal, target=settings.target,
+                                 log_file=log_file))
 
 
 @task(cache_policy=NONE)
@@ -199,7 +214,7 @@ def build_marts(plan: Plan, selection: tuple[str, ...] | None) -> BuildOutcome:
         return BuildOutcome.not_needed()
     with dbt_session(plan.target.dbt_profile(building=True)) as dbt:
         built = build(dbt, EVERYTHING if plan.target.builds_every_node else selection, plan.full_refresh)
-    plan.target.after_build(built.success)
+    plan.target.after_build(built.success, declared_open(dbt.target_dir) if built.success else ())
     return built
 
 
@@ -289,7 +304,7 @@ class _SoFar:
 
 
 @contextmanager
-def _failure_recorded(run_id: str, target: Target, timings: dict[str, float]) -> Iterator[_SoFar]:
+def _failure_recorded(run_id: str, target: Target, timings: dict[str, float], log_file: Path) -> Iterator[_SoFar]:
     """A run that fails for any reason frees its working copy and still writes its run record
     (with the files it had ingested), then fails."""
     settings = target.settings
@@ -300,7 +315,7 @@ def _failure_recorded(run_id: str, target: Target, timings: dict[str, float]) ->
         target.remove_work()
         report(RunOutcome(run_id, so_far.ingested, BuildOutcome.not_needed(), so_far.published, settings.warehouse,
                           timings=timings, flow_run_id=flow_run.id, error=f"{type(err).__name__}: {err}",
-                          target=settings.target))
+                          target=settings.target, log_file=log_file))
         raise
 
 
@@ -308,6 +323,7 @@ def _failure_recorded(run_id: str, target: Target, timings: dict[str, float]) ->
 def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
     """Record how long a step of the run took (the run log and `tthc run` show it)."""
     started = time.monotonic()
+    progress.report(step)
     try:
         yield
     finally:

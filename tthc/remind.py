@@ -9,14 +9,14 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from tthc.alerts.notify import digest_message, notify_urls, send
-from tthc.pipeline import run_pipeline
+from tthc.pipeline import run_name, run_pipeline
 from tthc.runs.calendar import as_of_date
 from tthc.settings import DBT_PROJECT_DIR, Settings, load_settings
 from tthc.warehouse import connect_published
 from tthc.warehouse.base import rows_as_dicts
 
 DIGEST_SQL = """
-    select dataset, period, province_code, due_date, timeliness
+    select dataset, period, province_code, province_name, due_date, timeliness
     from marts.submissions
     where timeliness in ('overdue', 'due_soon')
     order by due_date desc, dataset, period, province_code
@@ -40,7 +40,11 @@ def digest_rows(settings: Settings) -> list[dict[str, Any]]:
         con.close()
 
 
-@flow(name="tthc-remind")
+def _remind_name() -> str:
+    return run_name("tthc-remind")
+
+
+@flow(name="tthc-remind", flow_run_name=_remind_name)
 def remind(
     raw_dir: str | None = None, warehouse: str | None = None, target: str | None = None, skip_holidays: bool = False
 ) -> list[str]:

@@ -54,6 +54,10 @@ class Settings:
     warehouse: Path  # the published DuckDB file; with the PostgreSQL target, where runs and pages are kept
     target: str = "duckdb"  # duckdb | postgres
     postgres_url: str | None = None  # libpq URL of the PostgreSQL target (TTHC_POSTGRES_URL)
+    # What one read-only query may use (tthc query, shell, metrics): DuckDB's memory limit
+    # (TTHC_QUERY_MEMORY, an amount such as "4GB" or a share of RAM) and its threads.
+    query_memory: str = "25%"
+    query_threads: int = 1
 
     @property
     def work_dir(self) -> Path:
@@ -107,8 +111,14 @@ def load_settings(
     wh = warehouse or os.environ.get("TTHC_WAREHOUSE") or PROJECT_ROOT / "warehouse" / "tthc.duckdb"
     chosen = target or os.environ.get("TTHC_TARGET") or "duckdb"
     if chosen not in TARGETS:
-        raise SettingsError(f"target {chosen!r} is not one of {', '.join(TARGETS)}")
+        raise SettingsError(f"đích {chosen!r} không phải {' hay '.join(TARGETS)} / target {chosen!r} is not one of {', '.join(TARGETS)}")
     url = os.environ.get("TTHC_POSTGRES_URL")
     if chosen == "postgres" and not url:
-        raise SettingsError("the postgres target needs TTHC_POSTGRES_URL, e.g. postgresql://tthc@127.0.0.1:5432/tthc")
-    return Settings(raw_dir=Path(raw).resolve(), warehouse=Path(wh).resolve(), target=chosen, postgres_url=url)
+        raise SettingsError(
+            "đích postgres cần TTHC_POSTGRES_URL / the postgres target needs TTHC_POSTGRES_URL, "
+            "e.g. postgresql://tthc@127.0.0.1:5432/tthc"
+        )
+    return Settings(
+        raw_dir=Path(raw).resolve(), warehouse=Path(wh).resolve(), target=chosen, postgres_url=url,
+        query_memory=os.environ.get("TTHC_QUERY_MEMORY") or "25%", query_threads=max(1, (os.cpu_count() or 2) // 2),
+    )

@@ -22,9 +22,10 @@ from tests.workbooks import cell_at_the_last_cell, excel_like_report, zip_bomb
 GOOD = "feedback/22_2021.csv"
 
 
-def tthc(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+def tthc(*args: str, timeout: float = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "tthc.cli.main", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=timeout
+        [sys.executable, "-m", "tthc.cli.main", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=timeout,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -67,7 +68,12 @@ HOSTILE = {
     "online_services/49_2022.xlsx": "the workbook unpacks to 600.0 MB, over the contract's 500.0 MB",
     "online_services/51_2022.xlsx": "past Excel's last row",
     "dossier_results/49_2022.xlsx": "could not be read (ParseError",
+    # numbers the warehouse cannot hold: a rejection naming the place, never a failed build
+    "index766/25_2026_transparency_2026-09-26.json": "data.overview.totalScore: 1E+400 is beyond the numbers the warehouse holds",
+    "dossier_results/22_2022.csv": 'Cell "1234567890123456789012345" in column received_total is not a count (more than 18 digits',
 }
+NOTIFY = "smtp://kstt:Secret9@mail.vn"
+CAPTURE = PROJECT_ROOT / "raw" / "index766" / "25_2026_transparency_2026-09-26.json"
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +101,13 @@ def hostile_run(tmp_path_factory):
     (raw / "online_services/49_2022.xlsx").write_bytes(zip_bomb(600))
     (raw / "online_services/51_2022.xlsx").write_bytes(_past_the_last_row())
     (raw / "dossier_results/49_2022.xlsx").write_bytes(_damaged_sheet())
+    (raw / "index766").mkdir()
+    (raw / "index766" / CAPTURE.name).write_bytes(CAPTURE.read_bytes().replace(b'"totalScore":7.96', b'"totalScore":1e400', 1))
+    (raw / "dossier_results/22_2022.csv").write_text(header + "Sở Tư pháp,1234567890123456789012345\n")
     warehouse = root / "warehouse" / "tthc.duckdb"
     try:
-        run = tthc("run", "--raw-dir", str(raw), "--warehouse", str(warehouse), timeout=600)
+        # an alert address Apprise does not take, with a password in it (TTHC_NOTIFY)
+        run = tthc("run", "--raw-dir", str(raw), "--warehouse", str(warehouse), timeout=600, env={"TTHC_NOTIFY": NOTIFY})
     finally:
         server.close()
     return run, raw, warehouse
@@ -125,6 +135,28 @@ def test_each_hostile_entry_is_turned_away_with_its_reason(hostile_run, path):
     status, reason = row
     assert status in ("refused", "rejected")
     assert HOSTILE[path] in reason, reason
+
+
+def test_a_password_in_the_alert_addresses_never_reaches_disk(hostile_run):
+    run, _, warehouse = hostile_run
+    written = [p for p in warehouse.parent.rglob("*") if p.is_file() and p.suffix in (".json", ".html", ".log", ".md")]
+    assert any(p.parent.name == "runs" for p in written) and any(p.parent.name == "report" for p in written)
+    for path in written:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert "Secret9" not in text and "kstt" not in text, path
+    assert "Secret9" not in run.stdout + run.stderr
+    results = tthc("results", "--warehouse", str(warehouse))
+    assert "alert not delivered: not an Apprise URL: smtp://mail.vn" in results.stdout, results.stdout
+
+
+@pytest.mark.parametrize("as_of", ["9999-01-01", "2019-12-31", "2021-13-01"])
+def test_a_run_date_outside_the_calendar_is_refused_in_one_line_before_prefect_starts(tmp_path, as_of):
+    done = tthc("run", "--raw-dir", str(tmp_path), "--warehouse", str(tmp_path / "wh" / "tthc.duckdb"),
+                env={"TTHC_AS_OF": as_of, "PREFECT_API_URL": "http://127.0.0.1:9/api"}, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith(f'tthc run: TTHC_AS_OF="{as_of}"'), done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not (tmp_path / "wh").exists()
 
 
 def test_a_run_that_fails_keeps_its_record_and_frees_its_working_copy(tmp_path):

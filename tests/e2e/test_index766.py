@@ -205,8 +205,8 @@ def test_the_page_has_a_section_per_province_with_bars_rank_line_weakest_units_a
 
 
 def _readme_queries() -> list[str]:
-    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## The Decision 766 index"):]
+    """The questions docs/index766.md asks as SQL."""
+    section = (PROJECT_ROOT / "docs" / "index766.md").read_text(encoding="utf-8")
     sql = section[section.index("```sql\n") + 7:section.index("```", section.index("```sql\n") + 7)]
     return [q.strip() for q in sql.split(";") if q.strip()]
 

@@ -120,6 +120,25 @@ def test_query_time_limit_interrupts(published):
     assert slow.returncode == 2 and "longer than 1 s" in slow.stderr
 
 
+def test_a_query_that_ignores_its_interrupt_is_stopped_from_outside(published):
+    # unnest over a huge range sees DuckDB's interrupt only when it ends (about a minute, 14 GB)
+    started = time.monotonic()
+    runaway = tthc("query", "select count(*) from (select unnest(range(200000000)) as x)",
+                   "--timeout", "1", "--warehouse", str(published), timeout=120)
+    assert runaway.returncode == 2 and "longer than 1 s" in runaway.stderr, runaway.stderr
+    assert time.monotonic() - started < 30
+
+
+def test_a_query_has_its_memory_and_threads_set_and_cannot_raise_them(published):
+    limits = tthc("query", "select current_setting('memory_limit') as m, current_setting('threads') as t",
+                  "--format", "csv", "--warehouse", str(published), env={"TTHC_QUERY_MEMORY": "1GB"})
+    memory, threads = limits.stdout.splitlines()[1].split(",")
+    assert memory in ("953.6 MiB", "1.0 GiB", "1000.0 MB") and 1 <= int(threads) <= max(1, (os.cpu_count() or 2) // 2), limits.stdout
+    for setting in ("set memory_limit = '20GB'", "set threads = 64"):
+        raised = tthc("query", setting, "--warehouse", str(published))
+        assert raised.returncode == 1 and "locked" in raised.stderr, raised.stderr
+
+
 def test_csv_output_neutralises_formulas(published):
     out = tthc("query", "select '=HYPERLINK(\"x\")' as a, '+1' as b, 'Quảng Ninh' as c, 3 as d", "--format", "csv",
                "--warehouse", str(published))
@@ -256,4 +275,5 @@ def test_every_command_says_when_the_postgres_target_has_no_url(command, tmp_pat
     )
     name = command.split()[0]
     assert done.returncode == 1, done.stdout + done.stderr
-    assert done.stderr.strip() == f"tthc {name}: the postgres target needs TTHC_POSTGRES_URL, e.g. postgresql://tthc@127.0.0.1:5432/tthc"
+    assert done.stderr.strip() == (f"tthc {name}: đích postgres cần TTHC_POSTGRES_URL / the postgres target needs "
+                                   "TTHC_POSTGRES_URL, e.g. postgresql://tthc@127.0.0.1:5432/tthc")

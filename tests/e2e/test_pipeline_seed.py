@@ -293,4 +293,4 @@ def test_markdown_artifact_summarises_the_run(shipped_run):
         ))
     assert artifact.type == "markdown"
     assert artifact.data.startswith("# TTHC run ") and ": published to " in artifact.data
-    assert "22 2020 national_portal_integration_rate: 33.38% (518 / 1,552)" in artifact.data
+    assert "Quảng Ninh (22) 2020 national_portal_integration_rate: 33.38% (518 / 1,552)" in artifact.data

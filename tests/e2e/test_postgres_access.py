@@ -82,19 +82,100 @@ def test_a_reader_cannot_read_raw_or_audit_nor_write(published, sql):
         con.execute(sql)
 
 
-def test_grants_and_policies_survive_a_publish_and_a_revoke_takes_effect(published):
+def test_every_mart_with_a_province_is_protected_unless_the_project_declares_it_open(published):
+    from tthc.transform.dbt import declared_open
+
     raw, url = published
-    again = tthc("run", "--target", "postgres", "--full-refresh", "--raw-dir", str(raw),
-                 "--warehouse", str(raw.parent / "wh" / "tthc.duckdb"), url=url)
-    assert again.returncode in (0, 3), again.stdout + again.stderr
-    assert _provinces(url, "reader_26", "dossier_results") == {"26"}
-    assert _provinces(url, "reader_all", "dossier_results") == {"22", "26"}
-    assert tthc("access", "revoke", "reader_26", url=url).returncode == 0
-    with _as(url, "reader_26") as con, pytest.raises(psycopg.errors.InsufficientPrivilege):
-        con.execute("select * from marts.province_indicators")
+    declared = declared_open(raw.parent / "wh" / "dbt_target" / "postgres")
+    assert {"province_indicators", "dim_provinces"} <= declared and "indicator_reconciliation" not in declared
+    with psycopg.connect(url, autocommit=True) as con:
+        recorded = {m for (m,) in con.execute("select mart_name from tthc_access.open_marts").fetchall()}
+        marts = con.execute(
+            """select c.relname, c.relkind, c.relrowsecurity,
+                      exists (select 1 from pg_policy as p where p.polrelid = c.oid) as has_policy
+               from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+               join pg_attribute as a on a.attrelid = c.oid and a.attname = 'province_code'
+               where n.nspname = 'marts' and c.relkind in ('r', 'p', 'v')"""
+        ).fetchall()
+    assert recorded == declared
+    assert len(marts) > 20
+    for name, kind, secured, has_policy in marts:
+        if name in declared:
+            continue
+        if kind == "v":  # row security does not reach through a view: a province role is not granted it
+            with _as(url, "reader_26") as con, pytest.raises(psycopg.errors.InsufficientPrivilege):
+                con.execute(f"select 1 from marts.{name} limit 1")
+        else:
+            assert secured and has_policy, name
+
+
+def test_a_province_role_cannot_read_another_provinces_reported_values_anywhere(published):
+    _, url = published
+    attack = ("select province_code, reported_text, source_file, line_number "
+              "from marts.indicator_reconciliation where province_code = '22'")
+    with _as(url, "reader_all") as con:
+        assert con.execute(attack).fetchall()
+    with _as(url, "reader_26") as con:
+        assert con.execute(attack).fetchall() == []
+        assert con.execute("select count(*) from marts.report_submissions where province_code = '22'").fetchone() == (0,)
+
+
+def test_may_read_answers_only_for_the_role_that_asks(published):
+    _, url = published
+    with _as(url, "reader_26") as con:
+        with pytest.raises(psycopg.errors.UndefinedFunction):
+            con.execute("select tthc_access.may_read('22', 'reader_all')")
+    with _as(url, "reader_26") as con:
+        assert con.execute("select tthc_access.may_read('26'), tthc_access.may_read('22')").fetchone() == (True, False)
+    with _as(url, "reader_all") as con:
+        assert con.execute("select tthc_access.may_read('22')").fetchone() == (True,)
+
+
+def test_a_reader_has_no_temporary_tables_and_limits_of_its_own(published):
+    _, url = published
+    with _as(url, "reader_all") as con:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            con.execute("create temporary table filler (x text)")
+    with _as(url, "reader_all") as con:
+        settings = [con.execute(f"show {name}").fetchone()[0] for name in ("statement_timeout", "work_mem", "temp_file_limit")]
+    assert settings == ["5min", "64MB", "1GB"]
 
 
 def test_granting_a_role_that_does_not_exist_says_so(published):
     _, url = published
     done = tthc("access", "grant", "nobody_here", "--province", "26", url=url)
     assert done.returncode == 1 and 'no role "nobody_here"' in done.stderr
+
+
+# Last: it revokes and narrows the module's roles.
+def test_grants_and_policies_survive_a_publish_and_a_revoke_takes_effect(published):
+    raw, url = published
+    with psycopg.connect(url, autocommit=True) as con:
+        for role in ("rall", "rnarrow"):
+            con.execute(f"drop role if exists {role}")
+            con.execute(f"create role {role} login")
+    for role in ("rall", "rnarrow"):
+        assert tthc("access", "grant", role, url=url).returncode == 0
+    again = tthc("run", "--target", "postgres", "--full-refresh", "--raw-dir", str(raw),
+                 "--warehouse", str(raw.parent / "wh" / "tthc.duckdb"), url=url)
+    assert again.returncode in (0, 3), again.stdout + again.stderr
+    assert _provinces(url, "reader_26", "dossier_results") == {"26"}
+    assert _provinces(url, "reader_all", "dossier_results") == {"22", "26"}
+    # the publish swapped the earlier marts out to marts_previous: nobody reads them there
+    for role in ("reader_all", "rall"):
+        for mart in ("province_indicators", "indicator_reconciliation", "finding_history"):
+            with _as(url, role) as con, pytest.raises(psycopg.errors.InsufficientPrivilege):
+                con.execute(f"select * from marts_previous.{mart}")
+    # revoked means revoked, and narrowed means narrowed, at once and everywhere
+    assert tthc("access", "revoke", "reader_26", url=url).returncode == 0
+    assert tthc("access", "revoke", "rall", url=url).returncode == 0
+    assert tthc("access", "grant", "rnarrow", "--province", "26", url=url).returncode == 0
+    for role in ("reader_26", "rall"):
+        for schema in ("marts", "marts_previous"):
+            with _as(url, role) as con, pytest.raises(psycopg.errors.InsufficientPrivilege):
+                con.execute(f"select * from {schema}.province_indicators")
+    with _as(url, "rnarrow") as con:
+        assert con.execute("select count(*) from marts.dossier_results where province_code = '22'").fetchone() == (0,)
+        for schema in ("marts", "marts_previous"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                con.execute(f"select * from {schema}.finding_history where province_code = '22'")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -109,6 +110,11 @@ def test_the_test_history_page_lists_every_test(site):
 
 
 def test_the_site_is_served_beside_the_docs_and_nothing_else_is(site):
+    # links planted in the served folders, to a file and a folder outside them and to a page inside
+    links = {site.parent / "report" / "passwd.html": Path("/etc/passwd"), site.parent / "docs" / "runs": site.parent / "runs",
+             site.parent / "report" / "again.html": site.parent / "report" / "index.html"}
+    for link, target in links.items():
+        link.symlink_to(target)
     server = subprocess.Popen(
         [sys.executable, "-m", "tthc.cli.main", "docs", "serve", "--port", "0", "--warehouse", str(site)],
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
@@ -122,11 +128,14 @@ def test_the_site_is_served_beside_the_docs_and_nothing_else_is(site):
             page.locator("#overview a", has_text="Quảng Ninh").click()
             province = page.inner_text("h1")
         for private in ("/tthc.duckdb", "/runs/", "/../tthc.duckdb", "/report/../tthc.duckdb",
-                        "/report/%2e%2e/tthc.duckdb", "/docs/..%2ftthc.duckdb"):
+                        "/report/%2e%2e/tthc.duckdb", "/docs/..%2ftthc.duckdb",
+                        "/report/passwd.html", "/docs/runs/", "/report/again.html"):
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(root + private, timeout=10)
             assert refused.value.code == 404
     finally:
         server.terminate()
         server.wait(timeout=10)
+        for link in links:
+            link.unlink()
     assert provinces == 3 and province == "Quảng Ninh (22)"

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from tthc.contract.provinces import named
+
 MAX_ITEMS = 10  # files or findings named in one message; the rest are counted
 
 
@@ -60,7 +62,7 @@ def run_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> lis
             f"TTHC: {len(turned_away)} tệp bị từ chối / files turned away",
             "\n".join([
                 "Các tệp sau không được nạp (lý do kèm theo):",
-                *_listed([f"{f['path']} ({f['status']}): {f['reason']}" for f in turned_away]),
+                *_listed([f"{_province_of(f['path'])}{f['path']} ({f['status']}): {f['reason']}" for f in turned_away]),
                 f"{len(turned_away)} file(s) were refused or rejected, each with its reason above.",
                 *_link(),
             ]),
@@ -72,12 +74,19 @@ def run_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> lis
             f"TTHC: {len(new_errors)} lỗi số liệu mới / new error findings",
             "\n".join([
                 "Lỗi mới trong báo cáo:",
-                *_listed([f"{f['source_file']}{', ' + f['cell'] if f.get('cell') else ''}: {f['message_vi']}" for f in new_errors]),
+                *_listed([f"{named(f.get('province_code'))}: {f['source_file']}{', ' + f['cell'] if f.get('cell') else ''}: "
+                          f"{f['message_vi']}" for f in new_errors]),
                 f"{len(new_errors)} new error finding(s): {new_errors[0]['message']}",
                 *_link(),
             ]),
         ))
     return messages
+
+
+def _province_of(path: str) -> str:
+    """"Quảng Ninh (22): " for a file whose name starts with a known province code, else nothing."""
+    code = path.rsplit("/", 1)[-1][:2]
+    return f"{named(code)}: " if code.isdigit() and named(code) != code else ""
 
 
 def _finding_key(finding: dict[str, Any]) -> tuple:
@@ -92,20 +101,40 @@ def send(messages: list[Message], urls: list[str]) -> list[str]:
         import apprise
 
         sender = apprise.Apprise()
-        errors = [f"not an Apprise URL: {_redacted(u)}" for u in urls if not sender.add(u)]
+        errors = [f"not an Apprise URL: {redacted(u)}" for u in urls if not sender.add(u)]
         for message in messages:
             with apprise.LogCapture(level=logging.WARNING) as log:
                 sent = sender.notify(title=message.title, body=message.body, body_format=apprise.NotifyFormat.TEXT)
             if not sent:
-                errors.append(f"{message.title}: not delivered ({' '.join(log.getvalue().split())[:300] or 'no reason given'})")
+                why = scrubbed(" ".join(log.getvalue().split()), urls)[:300] or "no reason given"
+                errors.append(f"{message.title}: not delivered ({why})")
         return errors
     except Exception as err:  # noqa: BLE001 - sending never fails a run
-        return [f"alerts not sent: {type(err).__name__}: {err}"]
+        return [scrubbed(f"alerts not sent: {type(err).__name__}: {err}", urls)]
 
 
-def _redacted(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://…{rest[-20:]}" if rest else url
+def redacted(url: str) -> str:
+    """An Apprise URL as its scheme and host only: user names, passwords, tokens and paths never
+    leave memory (not in the run record, the page, the Prefect artifact or a log)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "(not a URL)"
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    host = authority.rsplit("@", 1)[-1].split(":", 1)[0]
+    return f"{scheme}://{host}" if host else f"{scheme}://"
+
+
+def scrubbed(text: str, urls: list[str]) -> str:
+    """`text` with each of `urls`, and each secret part of them (user, password, token, path), replaced."""
+    for url in sorted(urls, key=len, reverse=True):
+        text = text.replace(url, redacted(url))
+        _, _, rest = url.partition("://")
+        authority, _, path = rest.partition("/")
+        host = redacted(url).partition("://")[2]
+        parts = authority.replace("@", ":").split(":") + path.replace("?", "/").replace("&", "/").replace("=", "/").split("/")
+        for secret in sorted({p for p in parts if len(p) >= 4 and p != host and not p.isdigit()}, key=len, reverse=True):
+            text = text.replace(secret, "…")
+    return text
 
 
 def digest_message(rows: list[dict[str, Any]], as_of: str) -> Message | None:
@@ -114,7 +143,8 @@ def digest_message(rows: list[dict[str, Any]], as_of: str) -> Message | None:
     groups: dict[tuple[str, str, str, str], list[str]] = {}
     for r in rows:
         key = (r["timeliness"], str(r["due_date"]), r["dataset"], r["period"])
-        groups.setdefault(key, []).append(r["province_code"])
+        groups.setdefault(key, []).append(f"{r['province_name']} ({r['province_code']})" if r.get("province_name")
+                                          else named(r["province_code"]))
     if not groups:
         return None
     lines = []
@@ -125,7 +155,7 @@ def digest_message(rows: list[dict[str, Any]], as_of: str) -> Message | None:
         reports = sum(len(v) for _, v in mine)
         lines.append(f"{title_vi} / {title_en}: {reports} báo cáo / reports")
         lines += _listed([
-            f"{dataset} {period} (hạn / due {due}): {', '.join(sorted(codes))}" for (_, due, dataset, period), codes in mine
+            f"{dataset} {period} (hạn / due {due}): {', '.join(sorted(names))}" for (_, due, dataset, period), names in mine
         ])
     counts = {t: sum(len(v) for k, v in groups.items() if k[0] == t) for t in ("overdue", "due_soon")}
     return Message(

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tthc.cli.words import say
 from tthc.settings import load_settings
 
 
@@ -16,16 +17,17 @@ def cmd_access(args: argparse.Namespace) -> int:
 
     url = os.environ.get("TTHC_POSTGRES_URL")
     if not url:
-        print("tthc access: read access is managed on the PostgreSQL target: set TTHC_POSTGRES_URL", file=sys.stderr)
+        say("access", "quyền đọc được quản lý trên PostgreSQL: đặt TTHC_POSTGRES_URL",
+            "read access is managed on the PostgreSQL target: set TTHC_POSTGRES_URL")
         return 1
     con = postgres.connect(url)
     try:
         if args.action == "grant":
-            access.grant(con, args.role, args.province)
+            access.grant(con, args.role, args.province, postgres.UNPUBLISHED)
             scope = f"the rows of province {args.province} in the unit-level marts" if args.province else "all of marts"
             print(f"{args.role} reads {scope}")
         else:
-            access.revoke(con, args.role)
+            access.revoke(con, args.role, postgres.UNPUBLISHED)
             print(f"{args.role} reads nothing of the warehouse")
     except access.AccessError as err:
         print(f"tthc access: {err}", file=sys.stderr)
@@ -41,7 +43,8 @@ def cmd_docs_serve(args: argparse.Namespace) -> int:
     settings = load_settings(warehouse=args.warehouse)
     docs = settings.docs_page
     if not docs.exists():
-        print(f"tthc docs serve: no docs at {docs}; a successful `tthc run` publishes them", file=sys.stderr)
+        say("docs serve", f"không có tài liệu tại {docs}; một lần `tthc run` thành công sẽ công bố",
+            f"no docs at {docs}; a successful `tthc run` publishes them")
         return 1
     serve_site(settings.warehouse, args.port)
     return 0

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
+from tthc.cli.words import both, say
 from tthc.settings import Settings, load_settings
 
 
@@ -18,7 +21,8 @@ def cmd_results(args: argparse.Namespace) -> int:
         return _results_history(settings)
     record = latest_run_log(settings)
     if record is None:
-        print(f"tthc results: no run recorded under {settings.runs_dir}; run `tthc run` first", file=sys.stderr)
+        say("results", f"chưa có lần chạy nào trong {settings.runs_dir}; chạy `tthc run` trước",
+            f"no run recorded under {settings.runs_dir}; run `tthc run` first")
         return 1
     print(f"Run {record['run_id']}: {'published' if record['published'] else 'NOT published'}")
     if record.get("error"):
@@ -51,27 +55,54 @@ def cmd_results(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """The report site's tables, from the last run's record: the site (html) or a workbook (xlsx)."""
+    """The report site's tables, from the last run's record: the site (html), a workbook (xlsx),
+    or the overview or a province's page printed to PDF."""
     from tthc.runs.runlog import latest_run_log
 
     settings = load_settings(warehouse=args.warehouse)
     record = latest_run_log(settings)
     if record is None:
-        print(f"tthc report: no run recorded under {settings.runs_dir}; run `tthc run` first", file=sys.stderr)
+        say("report", f"chưa có lần chạy nào trong {settings.runs_dir}; chạy `tthc run` trước",
+            f"no run recorded under {settings.runs_dir}; run `tthc run` first")
+        return 1
+    if args.format in ("xlsx", "pdf") and not args.output:
+        say("report", f"--format {args.format} cần --output TỆP", f"--format {args.format} needs --output FILE")
         return 1
     if args.format == "xlsx":
         from tthc.report.workbook import write_report_workbook
 
-        if not args.output:
-            print("tthc report: --format xlsx needs --output FILE.xlsx", file=sys.stderr)
-            return 1
         written = write_report_workbook(record, Path(args.output))
+    elif args.format == "pdf":
+        written = _report_pdf(record, args.province, Path(args.output))
+        if written is None:
+            return 1
     else:
         from tthc.report.site import write_site
 
         written = write_site(record, Path(args.output) if args.output else settings.report_dir)
-    print(f"wrote {written} (run {record['run_id']})")
+    print(f"Đã ghi / wrote {written} ({both('lần chạy', 'run')} {record['run_id']})")
     return 0
+
+
+def _report_pdf(record: dict, province: str | None, output: Path) -> Path | None:
+    """The overview, or a province's page, of the site written afresh from `record`, printed to PDF."""
+    import tempfile
+
+    from tthc.report.pdf import PdfError, print_pdf
+    from tthc.report.site import write_site
+
+    with tempfile.TemporaryDirectory(prefix="tthc-site-") as folder:
+        overview = write_site(record, Path(folder))
+        page = overview if province is None else overview.parent / "provinces" / f"{province}.html"
+        if not page.exists():
+            say("report", f"không có trang của tỉnh {province} trong lần chạy này",
+                f"no page for province {province} in this run")
+            return None
+        try:
+            return print_pdf(page, output)
+        except PdfError as err:
+            print(f"tthc report: {err}", file=sys.stderr)
+            return None
 
 
 def _results_history(settings: Settings) -> int:
@@ -82,7 +113,8 @@ def _results_history(settings: Settings) -> int:
 
     con = connect_published(settings)
     if con is None:
-        print(f"tthc results: no warehouse at {settings.warehouse}; run `tthc run` first", file=sys.stderr)
+        say("results", f"không có kho dữ liệu tại {settings.warehouse}; chạy `tthc run` trước",
+            f"no warehouse at {settings.warehouse}; run `tthc run` first")
         return 1
     try:
         tests, findings = rows_as_dicts(con, TEST_HISTORY_SQL), rows_as_dicts(con, FINDING_HISTORY_SQL)
@@ -92,30 +124,43 @@ def _results_history(settings: Settings) -> int:
     return 0
 
 
-def _published_warehouse(args: argparse.Namespace) -> Path | None:
-    """The published file, or None after telling the user to run first."""
-    warehouse = load_settings(warehouse=args.warehouse).warehouse
-    if warehouse.exists():
-        return warehouse
-    print(f"tthc {args.command}: no warehouse at {warehouse}; run `tthc run` first", file=sys.stderr)
+def _published_warehouse(args: argparse.Namespace) -> Settings | None:
+    """The settings of a published warehouse, or None after telling the user to run first."""
+    settings = load_settings(warehouse=args.warehouse)
+    if settings.warehouse.exists():
+        return settings
+    say(args.command, f"không có kho dữ liệu tại {settings.warehouse}; chạy `tthc run` trước",
+        f"no warehouse at {settings.warehouse}; run `tthc run` first")
     return None
 
 
+def _overrun(command: str, timeout_s: float) -> Callable[[], None]:
+    """What a query that ignores its interrupt gets: the process ends, saying so (exit code 2)."""
+
+    def stop() -> None:
+        say(command, f"câu truy vấn chạy quá {timeout_s:g} giây và không dừng khi được yêu cầu; lệnh đã kết thúc",
+            f"the query ran longer than {timeout_s:g} s and did not stop when asked; the command was ended")
+        os._exit(2)
+
+    return stop
+
+
 def cmd_query(args: argparse.Namespace) -> int:
-    if (warehouse := _published_warehouse(args)) is None:
+    if (settings := _published_warehouse(args)) is None:
         return 1
-    return _answer(args, warehouse, args.sql)
+    return _answer(args, settings, args.sql)
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
     """The indicators from the metrics layer, on the same terms as `tthc query`."""
     from tthc.query.metrics import MetricsError, load_semantic_manifest, metrics_sql
 
-    if (warehouse := _published_warehouse(args)) is None:
+    if (settings := _published_warehouse(args)) is None:
         return 1
-    layer = load_settings(warehouse=args.warehouse).semantic_manifest
+    layer = settings.semantic_manifest
     if not layer.exists():
-        print(f"tthc metrics: no metrics layer at {layer}; a successful `tthc run` publishes it", file=sys.stderr)
+        say("metrics", f"không có lớp số đo tại {layer}; một lần `tthc run` thành công sẽ công bố nó",
+            f"no metrics layer at {layer}; a successful `tthc run` publishes it")
         return 1
     manifest = load_semantic_manifest(layer)
     if args.list:
@@ -125,28 +170,28 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         print("dimensions: " + ", ".join(sorted(dimension_names(manifest))))
         return 0
     if not args.metrics:
-        print("tthc metrics: name the metrics (--metrics M[,M...]), or --list them", file=sys.stderr)
+        say("metrics", "nêu tên số đo (--metrics M[,M...]) hoặc --list", "name the metrics (--metrics M[,M...]), or --list them")
         return 1
     try:
         sql = metrics_sql(manifest, _names(args.metrics), _names(args.group_by), args.where)
     except MetricsError as err:
         print(f"tthc metrics: {err}", file=sys.stderr)
         return 1
-    return _answer(args, warehouse, sql)
+    return _answer(args, settings, sql)
 
 
 def _names(text: str | None) -> list[str]:
     return [name.strip() for name in (text or "").split(",") if name.strip()]
 
 
-def _answer(args: argparse.Namespace, warehouse: Path, sql: str) -> int:
+def _answer(args: argparse.Namespace, settings: Settings, sql: str) -> int:
     """Run SQL read-only against the published file and write the result as asked."""
     import duckdb
 
     from tthc.query.sql import QueryTimeout, query_warehouse, write_result
 
     try:
-        with query_warehouse(warehouse, sql, args.timeout) as result:
+        with query_warehouse(settings, sql, args.timeout, _overrun(args.command, args.timeout)) as result:
             write_result(result, args.format, sys.stdout, Path(args.output) if args.output else None)
     except QueryTimeout as err:
         print(f"tthc {args.command}: {err}", file=sys.stderr)
@@ -161,6 +206,6 @@ def cmd_shell(args: argparse.Namespace) -> int:
     """An interactive SQL prompt on the same terms as `tthc query`: read-only, no files outside, time limit."""
     from tthc.query.shell import run_shell
 
-    if (warehouse := _published_warehouse(args)) is None:
+    if (settings := _published_warehouse(args)) is None:
         return 1
-    return run_shell(warehouse, args.timeout)
+    return run_shell(settings, args.timeout, _overrun(args.command, args.timeout))

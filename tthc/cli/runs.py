@@ -7,7 +7,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tthc.settings import load_settings
+from tthc.cli.console import shown_progress, use_local_prefect_server
+from tthc.cli.words import say
+from tthc.settings import Settings, load_settings
+
+
+def missing_paths(command: str, settings: Settings) -> bool:
+    """Say, in one line, that the raw directory or the folder above the warehouse's does not exist
+    (a mistyped path is an error, not an empty warehouse); True when one is missing."""
+    if not settings.raw_dir.is_dir():
+        say(command, f"không có thư mục báo cáo {settings.raw_dir}", f"no raw directory at {settings.raw_dir}")
+        return True
+    if not settings.warehouse.parent.parent.is_dir():
+        folder = settings.warehouse.parent.parent
+        say(command, f"không có thư mục {folder} để đặt kho dữ liệu", f"no folder {folder} to keep the warehouse in")
+        return True
+    return False
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -18,6 +33,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tthc.warehouse.base import RunInProgress
 
     settings = load_settings(args.raw_dir, args.warehouse, args.target)
+    if missing_paths("run", settings):
+        return 1
     target = target_for(settings)
     contract = load_contract()
     try:
@@ -30,26 +47,32 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(unchanged.message())
             return unchanged.exit_code
     except RunInProgress as err:
-        print(f"tthc run: {err}", file=sys.stderr)
+        say("run", "một lần chạy khác đang ghi kho dữ liệu", str(err))
         return 1
     ahead = hash_ahead(settings.raw_dir, new_exports(settings, now, contract))  # while Prefect imports and starts
     return _run_flow("run", args, full_refresh=args.full_refresh, ahead=ahead, target=settings.target)
 
 
 def _run_flow(command: str, args: argparse.Namespace, **options: Any) -> int:
-    """Run the pipeline flow, print its summary, and return its exit code."""
+    """Run the pipeline flow with its progress shown, print its summary, return its exit code."""
+    if url := use_local_prefect_server():
+        print(f"Dùng máy chủ Prefect đang chạy / Using the running Prefect server: {url}", file=sys.stderr)
     from tthc.pipeline import run_pipeline
-    from tthc.runs.runlog import run_record
+    from tthc.runs.runlog import latest_run_log, run_record
     from tthc.runs.summary import summary_lines
     from tthc.warehouse.base import RunInProgress
 
     try:
-        outcome = run_pipeline(raw_dir=args.raw_dir, warehouse=args.warehouse, **options)
+        with shown_progress():
+            outcome = run_pipeline(raw_dir=args.raw_dir, warehouse=args.warehouse, **options)
     except RunInProgress as err:
-        print(f"tthc {command}: {err}", file=sys.stderr)
+        say(command, "một lần chạy khác đang ghi kho dữ liệu", str(err))
         return 1
     except Exception as err:  # the flow wrote its run record (`tthc results`) before failing
-        print(f"tthc {command}: the run failed: {type(err).__name__}: {err} (`tthc results` shows what it did)", file=sys.stderr)
+        record = latest_run_log(load_settings(args.raw_dir, args.warehouse, options.get("target")))
+        log = f" ({record['log_file']})" if record and record.get("log_file") else ""
+        say(command, f"lần chạy thất bại, xem `tthc results` và nhật ký{log}",
+            f"the run failed: {type(err).__name__}: {err} (`tthc results` shows what it did; the log{log})")
         return 1
     print("\n".join(summary_lines(run_record(outcome))))
     return outcome.exit_code
@@ -57,21 +80,28 @@ def _run_flow(command: str, args: argparse.Namespace, **options: Any) -> int:
 
 def cmd_remind(args: argparse.Namespace) -> int:
     from tthc.alerts.notify import notify_urls
-    from tthc.remind import remind
 
     if not notify_urls():
-        print("tthc remind: set TTHC_NOTIFY to one or more Apprise URLs (mailto://…, json://…)", file=sys.stderr)
+        say("remind", "đặt TTHC_NOTIFY là một hay nhiều địa chỉ Apprise (mailto://…, json://…)",
+            "set TTHC_NOTIFY to one or more Apprise URLs (mailto://…, json://…)")
         return 1
-    load_settings(args.raw_dir, args.warehouse, args.target)  # usable settings, before Prefect starts
+    if missing_paths("remind", load_settings(args.raw_dir, args.warehouse, args.target)):  # before Prefect starts
+        return 1
+    if url := use_local_prefect_server():
+        print(f"Dùng máy chủ Prefect đang chạy / Using the running Prefect server: {url}", file=sys.stderr)
+    from tthc.remind import remind
+
     try:
-        errors = remind(raw_dir=args.raw_dir, warehouse=args.warehouse, target=args.target)
+        with shown_progress():
+            errors = remind(raw_dir=args.raw_dir, warehouse=args.warehouse, target=args.target)
     except Exception as err:  # the run failed: its record says why
-        print(f"tthc remind: the run failed: {type(err).__name__}: {err}", file=sys.stderr)
+        say("remind", "lần chạy thất bại", f"the run failed: {type(err).__name__}: {err}")
         return 1
     for error in errors:
-        print(f"tthc remind: not delivered: {error}", file=sys.stderr)
+        say("remind", "không gửi được", f"not delivered: {error}")
     if not errors:
-        print(f"digest sent to {len(notify_urls())} address(es) in TTHC_NOTIFY")
+        print(f"Đã gửi bản tổng hợp tới {len(notify_urls())} địa chỉ trong TTHC_NOTIFY / "
+              f"digest sent to {len(notify_urls())} address(es) in TTHC_NOTIFY")
     return 1 if errors else 0
 
 
@@ -79,13 +109,15 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     from tthc.runs.withdraw import Withdrawal, check_withdrawal
 
     settings = load_settings(args.raw_dir, args.warehouse, args.target)
+    if missing_paths("withdraw", settings):
+        return 1
     withdrawal = Withdrawal(args.dataset, args.province, args.period, args.reason.strip())
     if not withdrawal.reason:
-        print("tthc withdraw: say why with --reason", file=sys.stderr)
+        say("withdraw", "ghi lý do với --reason", "say why with --reason")
         return 1
     problem = check_withdrawal(settings, withdrawal)
     if problem:
-        print(f"tthc withdraw: {problem}", file=sys.stderr)
+        say("withdraw", "không rút được báo cáo", problem)
         return 1
     return _run_flow("withdraw", args, withdrawal=withdrawal, target=settings.target)
 
@@ -97,7 +129,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     try:
         target = add_file(Path(args.file), settings.raw_dir, args.dataset, args.province, args.period, args.revision)
     except (AddError, OSError) as err:
-        print(f"tthc add: {err}", file=sys.stderr)
+        say("add", "không nhận tệp", str(err))
         return 1
-    print(f"added {target.relative_to(settings.raw_dir)}; run `tthc run` to load it")
+    where = target.relative_to(settings.raw_dir)
+    print(f"Đã thêm {where}; chạy `tthc run` để nạp / added {where}; run `tthc run` to load it")
     return 0

@@ -12,6 +12,7 @@ import duckdb
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 
+from tthc import progress
 from tthc.contract.datasets import Contract
 from tthc.contract.limits import FORM_FILE_BYTES, megabytes
 from tthc.ingest.decode import DecodeError
@@ -181,10 +182,12 @@ def ingest(
     known |= sha256_of_files(raw_dir, exports, ahead or HashesAhead())
     there_before = {path for (path,) in con.execute("select file_path from audit.raw_state").fetchall()}
     for number, f in enumerate(found, start=1):
+        progress.report("ingest", number - 1, len(found), f.path)
         entry = load_one_file(con, contract, raw_dir, load_id, f, known.get(f.path), f.path in there_before)
         why = f" ({entry.reason})" if entry.reason else ""
         logger.info("%s: %s%s [file %d of %d]", f.path, entry.status, why, number, len(found))
         entries.append(entry)
+    progress.report("ingest", len(found), len(found))
     for entry in log_missing(con, load_id, {f.path for f in found}):
         logger.warning("%s: missing (%s)", entry.found.path, entry.reason)
         entries.append(entry)

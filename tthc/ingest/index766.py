@@ -76,10 +76,19 @@ def _get(node: Any, key: str, path: str, kinds: tuple[type, ...]) -> Any:
     return value
 
 
+# The warehouse holds the index's numbers as DECIMAL(18, 2): at most 16 digits before the point.
+NUMBER_LIMIT = Decimal(10) ** 16
+
+
 def _number(node: dict, key: str, path: str) -> str | None:
-    """A number (or null) as written; a missing key is an error."""
+    """A number (or null) as written; a missing key, or a number the warehouse cannot hold
+    (1e400, or 16 digits and more before the point), is an error naming the path."""
     value = _get(node, key, path, _NUMBER)
-    return None if value is None else str(value)
+    if value is None:
+        return None
+    if not Decimal(value).is_finite() or abs(Decimal(value)) >= NUMBER_LIMIT:
+        raise ShapeError(f"{path}.{key}: {value} is beyond the numbers the warehouse holds (under 10^16, two decimals)")
+    return str(value)
 
 
 def _optional_number(node: dict, key: str, path: str) -> str | None:

@@ -16,9 +16,12 @@ from typing import IO, Any
 import duckdb
 
 from tthc.contract.limits import SHEET_ROWS
+from tthc.settings import Settings
 from tthc.warehouse.duckdb import connect_read_only
 
 DEFAULT_TIMEOUT_S = 300.0
+# A query DuckDB does not stop within this long after its interrupt is stopped from outside (`on_overrun`).
+OVERRUN_GRACE_S = 2.0
 # A cell a spreadsheet would run as a formula (CSV injection): prefixed with "'" when written to CSV.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -49,16 +52,24 @@ def _fetch(cursor: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]
 
 
 @contextmanager
-def run_sql(con: duckdb.DuckDBPyConnection, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Result]:
+def run_sql(
+    con: duckdb.DuckDBPyConnection, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S,
+    on_overrun: Callable[[], None] | None = None,
+) -> Iterator[Result]:
     """Run `sql` and give its result to read within the block; DuckDB has no statement timeout,
-    so a timer interrupts the query, reading included, past `timeout_s`."""
-    timed_out = threading.Event()
+    so a timer interrupts the query, reading included, past `timeout_s`. Some operators see the
+    interrupt only when they finish: `on_overrun` (the command line ends the process) is called
+    if the query still runs OVERRUN_GRACE_S later."""
+    timed_out, finished = threading.Event(), threading.Event()
 
     def stop() -> None:
         timed_out.set()
         con.interrupt()
+        if on_overrun is not None and not finished.wait(OVERRUN_GRACE_S):
+            on_overrun()
 
     timer = threading.Timer(timeout_s, stop)
+    timer.daemon = True
     timer.start()
     try:
         cursor = con.execute(sql)
@@ -69,14 +80,18 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str, timeout_s: float = DEFAULT
             raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped") from err
         raise  # interrupted by the user (Ctrl-C in `tthc shell`)
     finally:
+        finished.set()
         timer.cancel()
 
 
 @contextmanager
-def query_warehouse(warehouse: Path, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Result]:
-    con = connect_read_only(warehouse)
+def query_warehouse(
+    settings: Settings, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S, on_overrun: Callable[[], None] | None = None
+) -> Iterator[Result]:
+    """`sql` on the published warehouse, read-only, within the settings' query limits and `timeout_s`."""
+    con = connect_read_only(settings.warehouse, settings.query_memory, settings.query_threads)
     try:
-        with run_sql(con, sql, timeout_s) as result:
+        with run_sql(con, sql, timeout_s, on_overrun) as result:
             yield result
     finally:
         con.close()
@@ -115,7 +130,28 @@ def write_json(result: Result, out: IO[str]) -> None:
     out.write("\n]\n")
 
 
+_NUMERIC = ("INT", "DOUBLE", "DECIMAL", "FLOAT", "REAL", "NUMERIC", "HUGEINT")
+
+
 def write_table(result: Result, out: IO[str]) -> None:
+    """A table for people: on a terminal drawn with boxes, numbers to the right, wide cells folded
+    to the terminal's width (as DuckDB's own command line draws it); piped, plain aligned text."""
+    if out.isatty():
+        from rich import box
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(box=box.SQUARE, header_style="bold")
+        for name, kind in zip(result.columns, result.types):
+            numeric = any(n in kind.upper() for n in _NUMERIC)
+            table.add_column(f"{name}\n{kind.lower()}", overflow="fold", justify="right" if numeric else "left")
+        rows = result.rows()
+        for row in rows:
+            table.add_row(*("NULL" if v is None else str(v) for v in row))
+        console = Console(file=out)
+        console.print(table)
+        console.print(f"{len(rows):,} dòng / rows", style="dim")
+        return
     cells = [["NULL" if v is None else str(v) for v in r] for r in result.rows()]
     widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(result.columns)]
     out.write("  ".join(n.ljust(w) for n, w in zip(result.columns, widths)).rstrip() + "\n")

@@ -169,7 +169,8 @@ def _timeliness_matrix(record: dict[str, Any]) -> str:
                 tds.append(f'<td class="t" style="background:{colour}" title="{escape(f"{name} {period}: {vi} / {en}")}">'
                            f'<span class="en" style="color:#fff">{escape(vi[:1])}</span></td>')
             body.append(f"<tr><th>{escape(name)} ({escape(code)})</th>{''.join(tds)}</tr>")
-        out.append(f'<h3>{escape(dataset)}</h3><div class="matrix"><table><tr><th></th>{head}</tr>{"".join(body)}</table></div>')
+        out.append(f'<h3>{escape(dataset)}</h3><div class="matrix"><table><thead><tr><th></th>{head}</tr></thead>'
+                   f'<tbody>{"".join(body)}</tbody></table></div>')
     return "".join(out)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import posixpath
+import stat
 import urllib.parse
 from pathlib import Path
 
@@ -28,7 +30,10 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         path = posixpath.normpath(urllib.parse.unquote(self.path.split("?", 1)[0].split("#", 1)[0]))
         first = path.lstrip("/").split("/", 1)[0]
         if first in self.SERVED:
-            return True
+            if is_plain_file(Path(self.translate_path(self.path)), Path(self.directory) / first):
+                return True
+            self.send_error(404, "only regular files under /docs/ and /report/ are served, never a link")
+            return False
         if first == "":
             self.send_response(302)
             self.send_header("Location", "/report/")
@@ -36,6 +41,28 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         else:
             self.send_error(404, "only /docs/ and /report/ are served")
         return False
+
+
+def is_plain_file(target: Path, root: Path) -> bool:
+    """`target` is `root` or lies under it, with no symbolic link on the way (the served folder
+    included), and is a regular file or a folder (whose index.html is checked the same way)."""
+    try:
+        relative = Path(os.path.abspath(target)).relative_to(os.path.abspath(root))
+    except ValueError:
+        return False
+    here = Path(os.path.abspath(root))
+    for part in ("", *relative.parts):
+        here = here / part if part else here
+        try:
+            mode = os.lstat(here).st_mode
+        except OSError:
+            return True  # nothing there: the handler answers 404 itself
+        if stat.S_ISLNK(mode):
+            return False
+    if stat.S_ISDIR(mode):
+        index = here / "index.html"
+        return not index.is_symlink() and (not index.exists() or index.is_file())
+    return stat.S_ISREG(mode)
 
 
 def serve_site(warehouse: Path, port: int) -> None:

@@ -51,6 +51,22 @@ th button{all:unset;cursor:pointer;font-weight:600}th button::after{content:" �
 .runs .skipped{background:#b0bec5}
 small{color:#5a6777}
 svg{max-width:100%;height:auto}
+.matrix th{overflow-wrap:normal;white-space:nowrap}
+footer.print{display:none}
+@page{size:A4;margin:12mm 10mm 14mm}
+@media print{
+  body{margin:0;max-width:none;font-size:9.5pt}
+  nav,#sort,label[for=sort],th button::after{display:none}
+  a{color:inherit;text-decoration:none}
+  h2,h3{break-after:avoid}
+  table{break-inside:auto}
+  tr,td,th{break-inside:avoid}
+  thead{display:table-header-group}
+  .matrix{overflow:visible}
+  .card{break-inside:avoid}
+  footer.print{display:block;position:fixed;bottom:0;left:0;right:0;font-size:8pt;color:#5a6777;
+    border-top:1px solid #dde;padding-top:2mm;background:#fff}
+}
 @media (max-width:640px){
   body{margin:.75rem}
   table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
@@ -85,16 +101,25 @@ document.querySelector('#sort').addEventListener('change', e => { const [c, d] =
 """
 
 
-def _page(title: str, body: str, depth: int = 0, script: str = "") -> str:
-    """One page of the site, with the links to the others (relative: `depth` folders down)."""
+def _page(title: str, body: str, record: dict[str, Any], depth: int = 0, script: str = "") -> str:
+    """One page of the site, with the links to the others (relative: `depth` folders down), and
+    the footer printed on every page of a printout: the run and the date."""
     up = "../" * depth
     nav = (f'<nav><a href="{up}index.html">{both("Tổng quan", "Overview")}</a>'
            f'<a href="{up}tests.html">{both("Lịch sử kiểm thử", "Test history")}</a>'
            f'<a href="{up}run.html">{both("Lần chạy gần nhất", "Last run")}</a></nav>')
     return (f'<!doctype html>\n<html lang="vi"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{nav}{body}"
+            f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{nav}{body}{_footer(record)}"
             + (f"<script>{script}</script>" if script else "") + "</body></html>\n")
+
+
+def _footer(record: dict[str, Any]) -> str:
+    """What each printed page says at its foot: the run the figures come from, and its date."""
+    run = escape(record["run_id"])
+    day = vn_date(record["run_id"][:4] + "-" + record["run_id"][4:6] + "-" + record["run_id"][6:8])
+    return (f'<footer class="print">Kho dữ liệu TTHC · {both("lần chạy", "run")} {run} · '
+            f'{both("ngày", "date")} {day}</footer>')
 
 
 def _value(row: dict[str, Any]) -> str:
@@ -164,7 +189,7 @@ def overview(record: dict[str, Any]) -> str:
             f"<p>{both(INTRO_VI, INTRO_EN)}</p>"
             f"{table}"
             + (f'<h2>{both("Các tỉnh khác", "Other provinces")}</h2><p>{other_links}</p>' if others else ""))
-    return _page("Tổng quan / Overview — TTHC", body, script=SORT_SCRIPT if rows else "")
+    return _page("Tổng quan / Overview — TTHC", body, record, script=SORT_SCRIPT if rows else "")
 
 
 def _province_names(record: dict[str, Any]) -> dict[str, str]:
@@ -226,7 +251,7 @@ def province_page(record: dict[str, Any], code: str, name: str) -> str:
            f'<th>{both("Tình trạng", "Status")}</th><th>{both("Hạn", "Due")}</th><th>{both("Đúng hạn", "Timeliness")}</th>'
            f"</tr></thead><tbody>{submission_rows}</tbody></table>"
            if submissions else f"<p>{both('Không có báo cáo nào đến hạn.', 'No reports expected.')}</p>"))
-    return _page(f"{name} ({code}) — TTHC", body, depth=1)
+    return _page(f"{name} ({code}) — TTHC", body, record, depth=1)
 
 
 def _timeliness(timeliness: str | None) -> str:
@@ -279,7 +304,7 @@ def tests_page(record: dict[str, Any]) -> str:
            f'<th>{both("Tệp, nội dung", "File, message")}</th><th>{both("Xuất hiện", "Appeared")}</th>'
            f'<th>{both("Số lần chạy", "Runs")}</th></tr></thead><tbody>{finding_rows}</tbody></table>'
            if findings else f"<p>{both('Không có phát hiện nào.', 'No findings.')}</p>"))
-    return _page("Lịch sử kiểm thử / Test history — TTHC", body)
+    return _page("Lịch sử kiểm thử / Test history — TTHC", body, record)
 
 
 def _line(line_number: int | None) -> str:
@@ -289,7 +314,7 @@ def _line(line_number: int | None) -> str:
 def write_site(record: dict[str, Any], directory: Path) -> Path:
     """Write every page (each atomically: a reader never sees half a page); returns the overview."""
     pages = {"index.html": overview(record), "tests.html": tests_page(record),
-             "run.html": _page(f"Lần chạy {record['run_id']} / TTHC run report", run_report(record))}
+             "run.html": _page(f"Lần chạy {record['run_id']} / TTHC run report", run_report(record), record)}
     for code, name in _province_names(record).items():
         pages[f"provinces/{code}.html"] = province_page(record, code, name)
     for relative, html in pages.items():

@@ -20,15 +20,29 @@ PERIOD_TYPES = {"year": [""], "half": ["-H1", "-H2"], "quarter": [f"-Q{q}" for q
                 "month": [f"-{m:02d}" for m in range(1, 13)]}
 
 
+class RunDateError(ValueError):
+    """TTHC_AS_OF cannot be the run's date; the message says why, in Vietnamese and English."""
+
+
 def as_of_date() -> date:
-    """TTHC_AS_OF, or today in Vietnam; raises ValueError naming a malformed TTHC_AS_OF."""
+    """TTHC_AS_OF, or today in Vietnam; raises RunDateError naming a TTHC_AS_OF that is malformed or
+    outside the calendar's years (dbt vars reporting_calendar_start_year and _last_year)."""
     text = os.environ.get("TTHC_AS_OF", "").strip()
     if not text:
         return datetime.now(TIMEZONE).date()
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f'TTHC_AS_OF="{text}" is not a date written YYYY-MM-DD') from None
+        raise RunDateError(
+            f'TTHC_AS_OF="{text}" không phải ngày dạng YYYY-MM-DD / is not a date written YYYY-MM-DD'
+        ) from None
+    first, last = int(dbt_var("reporting_calendar_start_year")), int(dbt_var("reporting_calendar_last_year"))
+    if not first <= day.year <= last:
+        raise RunDateError(
+            f'TTHC_AS_OF="{text}" nằm ngoài các năm của lịch báo cáo ({first}–{last}) / '
+            f"is outside the reporting calendar's years ({first}-{last})"
+        )
+    return day
 
 
 def as_of_time() -> datetime | None:

@@ -40,7 +40,10 @@ class Unchanged:
 
     def message(self) -> str:
         refused = f" {self.not_taken} of them were refused or rejected (see `tthc results`)." if self.not_taken else ""
+        refused_vi = f" {self.not_taken} tệp trong đó bị từ chối hoặc loại." if self.not_taken else ""
         return (
+            f"Không có gì mới kể từ lần chạy {self.run_id}: {self.files} tệp và dự án dbt không đổi, kho đã công bố "
+            f"giữ nguyên.{refused_vi} / "
             f"Nothing new since run {self.run_id}: its {self.files} raw files and the dbt project are unchanged, "
             f"so the published warehouse stands.{refused}"
         )

@@ -4,7 +4,10 @@ tests and findings can be read too. One JSON file per run under warehouse/runs/.
 from __future__ import annotations
 
 import json
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -128,12 +131,33 @@ def run_record(outcome: Any) -> dict[str, Any]:
         "build_skipped": outcome.build.skipped,
         "build_selection": list(outcome.build.selection),
         "timings": outcome.timings,
+        "log_file": str(outcome.log_file) if outcome.log_file is not None else None,
         "invocation_id": outcome.build.invocation_id,
         "tests": [asdict(t) for t in outcome.build.tests],
         "headline": [dict(zip(HEADLINE_COLUMNS, row)) for row in outcome.headline],
         **outcome.marts,
     }
     return json.loads(json.dumps(record, ensure_ascii=False, default=_default))
+
+
+@contextmanager
+def logged_to(path: Path) -> Iterator[Path]:
+    """Every INFO record of the run (Prefect's, dbt's, ours, the progress) also goes to `path`,
+    the run's log file, for the duration of the block."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    ours = logging.getLogger("tthc")
+    level = ours.level
+    ours.setLevel(logging.INFO)
+    logging.getLogger().addHandler(handler)
+    try:
+        yield path
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+        ours.setLevel(level)
 
 
 def write_run_log(settings: Settings, record: dict[str, Any]) -> Path:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.futures import wait
 
+from tthc import progress
 from tthc.settings import DBT_PROJECT_DIR
 from tthc.transform.selection import EVERYTHING
 from tthc.warehouse.base import DbtProfile
@@ -73,9 +75,11 @@ class Dbt:
         self.dbt_vars = dbt_vars or {}
 
     def invoke(self, *args: str) -> dbtRunnerResult:
+        """dbt with these arguments; its events go to the logger `tthc.dbt` (the run's log file,
+        the terminal with --verbose) and its nodes' progress to `tthc.progress`."""
         from dbt.cli.main import dbtRunner
 
-        return dbtRunner().invoke([
+        return dbtRunner(callbacks=[_forward_event]).invoke([
             *args,
             "--project-dir", str(DBT_PROJECT_DIR),
             "--profiles-dir", str(self.profiles_dir),
@@ -83,6 +87,17 @@ class Dbt:
             "--log-path", str(self.target_dir / "logs"),
             *(["--vars", json.dumps(self.dbt_vars)] if self.dbt_vars else []),
         ])
+
+
+def _forward_event(event: Any) -> None:
+    """One dbt event: a node done (n of N) is the build's progress; info and above goes to the
+    run's log at INFO (what a build did reaches the user once, in the run summary)."""
+    data, info = event.data, event.info
+    if info.name.endswith("Result") and getattr(data, "total", 0):
+        node = getattr(getattr(data, "node_info", None), "unique_id", "") or ""
+        progress.report("dbt build", int(data.index), int(data.total), node)
+    if info.level in ("info", "warn", "error") and info.msg:
+        logging.getLogger("tthc.dbt").info("%s%s", "" if info.level == "info" else f"[{info.level}] ", info.msg)
 
 
 @contextmanager
@@ -130,7 +145,7 @@ def build(dbt: Dbt, selection: tuple[str, ...], full_refresh: bool = False) -> B
     # Unit tests check the models' code, which only a change of the dbt project (a full build) changes.
     options = [*selection, "--exclude-resource-type", "unit_test"] if selection else []
     options += ["--full-refresh"] if full_refresh else []
-    result = dbt.invoke("build", *options, "--log-level", "warn", "--log-level-file", "info", "--no-use-colors")
+    result = dbt.invoke("build", *options, "--log-level", "none", "--log-level-file", "info", "--no-use-colors")
     if not result.success and result.exception is not None:  # dbt itself failed (say, a compilation error)
         return BuildOutcome(False, "", [], [str(result.exception)], selection=selection)
     outcome = read_build_results(dbt.target_dir, selection)
@@ -148,7 +163,7 @@ def dbt_node(node: NodeResult) -> str:
     summary = f"{node.status} in {node.seconds:.2f} s" + (f": {node.message}" if node.message else "")
     if node.status in ("error", "fail"):
         raise DbtNodeFailed(summary)
-    (get_run_logger().warning if node.status == "warn" else get_run_logger().info)(summary)
+    get_run_logger().info(summary)  # a warning reaches the user once: in the run summary
     return node.status
 
 
@@ -189,6 +204,15 @@ def read_build_results(target_dir: Path, selection: tuple[str, ...] = EVERYTHING
         if status in ("error", "fail"):
             errors.append(f"{uid}: {status}" + (f" ({r['message']})" if r.get("message") else ""))
     return BuildOutcome(not errors, invocation_id, tests, errors, tuple(results), selection)
+
+
+def declared_open(target_dir: Path) -> frozenset[str]:
+    """The marts the project declares open to every reader (`+meta: {access: open}`), from the manifest."""
+    manifest = json.loads((target_dir / "manifest.json").read_text())
+    return frozenset(
+        node["name"] for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and (node["config"].get("meta") or {}).get("access") == "open"
+    )
 
 
 def _completed_at(result: dict) -> datetime:

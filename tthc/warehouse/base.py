@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import shutil
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from tthc.settings import Settings
@@ -84,8 +84,9 @@ class Target(ABC):
         """How dbt reaches the working copy while `building`, else what the docs are generated from."""
 
     @abstractmethod
-    def after_build(self, success: bool) -> None:
-        """What the engine does once dbt is done (PostgreSQL swaps the working schemas in, or drops them)."""
+    def after_build(self, success: bool, open_marts: Collection[str]) -> None:
+        """What the engine does once dbt is done (PostgreSQL swaps the working schemas in, with the
+        marts the project declares open to every reader, or drops them)."""
 
     @abstractmethod
     def publish(self) -> bool:

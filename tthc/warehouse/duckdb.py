@@ -7,7 +7,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -52,10 +52,12 @@ class DuckDBWriter:
         self.raw.close()
 
 
-def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+def connect_read_only(path: Path, memory_limit: str = "25%", threads: int = 1) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published warehouse: no files outside it, no directory to
-    write to (not even to spill: a query beyond the memory limit fails), settings locked."""
-    con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False, "temp_directory": ""})
+    write to (not even to spill: a query beyond `memory_limit` fails), `threads` at most; the
+    configuration is locked after these are set, so no query can raise them."""
+    config = {"enable_external_access": False, "temp_directory": "", "memory_limit": memory_limit, "threads": threads}
+    con = duckdb.connect(str(path), read_only=True, config=config)
     con.execute("set lock_configuration = true")
     return con
 
@@ -134,14 +136,16 @@ class DuckDBTarget(Target):
         return DuckDBWriter(self.work_file)
 
     def connect_published(self) -> duckdb.DuckDBPyConnection | None:
-        return connect_read_only(self.settings.warehouse) if self.settings.warehouse.exists() else None
+        if not self.settings.warehouse.exists():
+            return None
+        return connect_read_only(self.settings.warehouse, self.settings.query_memory, self.settings.query_threads)
 
     def dbt_profile(self, building: bool) -> DbtProfile:
         """The working copy, for the build and for the docs (generated before it is published)."""
         return dbt_profile(self.work_file, self.settings.dbt_target_dir)
 
-    def after_build(self, success: bool) -> None:
-        return None
+    def after_build(self, success: bool, open_marts: Collection[str]) -> None:
+        return None  # one file, read whole by whoever may open it
 
     def publish(self) -> bool:
         """Checkpoint the working file and rename it over the published one; keep the previous."""

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,8 @@ PREVIOUS_SUFFIX = "_previous"
 # give way (after this long) and try again, up to this many times.
 SWAP_LOCK_TIMEOUT = "200ms"
 SWAP_ATTEMPTS = 100
+# Schemas a reader never reads: a run's working schemas and the previous publish.
+UNPUBLISHED = tuple(f"{schema}{suffix}" for schema in DBT_SCHEMAS for suffix in (WORK_SUFFIX, PREVIOUS_SUFFIX))
 LOCK_KEY = 7_263_371  # pg_advisory_lock key of the writer lock: one run at a time per database
 
 
@@ -122,12 +124,14 @@ def drop_work_schemas(con: PgConnection) -> None:
         con.execute(f'drop schema if exists "{schema}{WORK_SUFFIX}" cascade')
 
 
-def publish_schemas(con: PgConnection) -> None:
-    """Swap the working schemas in, in one transaction; the previous ones become *_previous.
-    The readers' grants and row policies (tthc/warehouse/access.py) are put on the new tables first, so
-    that the swap itself only takes the published marts and renames schemas (_swap)."""
+def publish_schemas(con: PgConnection, open_marts: Collection[str]) -> None:
+    """Swap the working schemas in, in one transaction; the previous ones become *_previous, which
+    no reader can read. The readers' grants and row policies (tthc/warehouse/access.py, with the
+    marts the project declares open) are put on the new tables first, so that the swap itself only
+    takes the published marts and renames schemas (_swap)."""
     present = _schemas(con)
     with transaction(con):
+        access.declare_open(con, open_marts)
         access.apply_grants(con, "marts" + WORK_SUFFIX)
     for attempt in range(SWAP_ATTEMPTS):
         try:
@@ -156,6 +160,7 @@ def _swap(con: PgConnection, present: set[str]) -> None:
             con.execute(f'drop schema if exists "{schema}{PREVIOUS_SUFFIX}" cascade')
             if schema in present:
                 con.execute(f'alter schema "{schema}" rename to "{schema}{PREVIOUS_SUFFIX}"')
+                access.close_schema(con, schema + PREVIOUS_SUFFIX)  # grants live on the published marts only
             con.execute(f'alter schema "{schema}{WORK_SUFFIX}" rename to "{schema}"')
         if TEST_FAILURES + WORK_SUFFIX in present:
             failures = con.execute(
@@ -205,9 +210,12 @@ class PostgresTarget(Target):
         target_dir = self.settings.dbt_target_dir / ("postgres" if building else "postgres-docs")
         return DbtProfile(dbt_output(self.url), WORK_SUFFIX if building else "", target_dir)
 
-    def after_build(self, success: bool) -> None:
+    def after_build(self, success: bool, open_marts: Collection[str]) -> None:
         with self.writer() as con:
-            (publish_schemas if success else drop_work_schemas)(con)
+            if success:
+                publish_schemas(con, open_marts)
+            else:
+                drop_work_schemas(con)
 
     def publish(self) -> bool:
         return False  # swapped in by after_build

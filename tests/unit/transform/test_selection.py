@@ -1,0 +1,32 @@
+"""What a run has dbt build, from what it loaded: no run needed to know."""
+
+from __future__ import annotations
+
+from tthc.ingest.discover import FoundFile
+from tthc.ingest.load import LogEntry
+from tthc.transform.selection import EVERYTHING, build_selection
+
+DATASETS = {"dossier_results", "feedback", "index766"}
+
+
+def _entry(dataset: str, status: str) -> LogEntry:
+    return LogEntry(FoundFile(f"{dataset}/22_2021.csv", dataset=dataset), "sha", status)
+
+
+def test_a_changed_project_or_a_full_refresh_builds_everything():
+    assert build_selection([], True, False, DATASETS) == EVERYTHING
+    assert build_selection([], False, True, DATASETS) == EVERYTHING
+
+
+def test_nothing_loaded_on_the_same_day_builds_nothing():
+    assert build_selection([_entry("feedback", "duplicate")], False, False, DATASETS) is None
+
+
+def test_one_loaded_file_builds_downstream_of_its_dataset_and_leaves_the_others_standing():
+    selection = build_selection([_entry("feedback", "loaded")], False, False, DATASETS)
+    assert selection[0] == "--select" and "source:raw.feedback+" in selection
+    assert selection[selection.index("--exclude") + 1:] == ("tag:dataset:dossier_results", "tag:dataset:index766")
+
+
+def test_a_new_day_rebuilds_what_depends_on_the_date():
+    assert build_selection([], False, False, DATASETS, as_of_changed=True) == ("--select", "tag:as_of+")
