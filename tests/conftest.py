@@ -20,8 +20,10 @@ SMALL_FEEDBACK = CORPUS / "feedback" / "22_2021.csv"  # a small form report that
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[str]:
     """Flows run against a temporary Prefect server and database, started once per session (per
-    xdist worker). Its URL is exported as PREFECT_API_URL, so that every `tthc` the tests start in
-    a subprocess uses it rather than starting a temporary server of its own (7-8 s each)."""
+    xdist worker), offline as `tthc` runs (tthc/cli/console.py). Its URL is exported as
+    PREFECT_API_URL, so that every `tthc` the tests start in a subprocess uses it rather than
+    starting a temporary server of its own (7-8 s each)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 

@@ -12,9 +12,6 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Offices run offline: the temporary Prefect server a run starts must not try to send telemetry
-# (it would log an error each run). Set the variable yourself to decide otherwise.
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # Another dbt project (a copy with an extra test, say) can be pointed at with TTHC_DBT_PROJECT_DIR.
 DBT_PROJECT_DIR = Path(os.environ.get("TTHC_DBT_PROJECT_DIR") or PROJECT_ROOT / "dbt_project").resolve()
 SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"

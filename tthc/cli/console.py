@@ -27,6 +27,9 @@ def quiet_prefect(verbose: bool) -> None:
     """Before Prefect is imported: its console shows warnings and errors only (all with
     `verbose`), and the temporary server a run may start keeps its shutdown noise to itself
     (the events it has not flushed when it stops are the run's own task states, already final)."""
+    # Offices run offline: a temporary server must not try to send telemetry (it would log an
+    # error each run). Set the variable yourself to decide otherwise.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not verbose:
         for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS"):
             os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", "WARNING")
@@ -84,7 +87,7 @@ class _RichProgress(logging.Handler):
                 self.progress.update(task, completed=self.progress.tasks[task].total or 1, total=self.progress.tasks[task].total or 1)
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(STAGES.get(stage, stage), total=total or None, item="")
-        self.progress.update(self.tasks[stage], completed=done, total=total or None, item=item[-60:])
+        self.progress.update(self.tasks[stage], completed=done, total=total or None, item=item[-30:])
 
 
 @contextmanager
@@ -97,7 +100,7 @@ def shown_progress() -> Iterator[None]:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), BarColumn(bar_width=20), MofNCompleteColumn(), TimeElapsedColumn(),
             TextColumn("{task.fields[item]}"), transient=False, console=Console(stderr=True),
         )
         handler: logging.Handler = _RichProgress(progress)

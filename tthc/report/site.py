@@ -11,6 +11,7 @@ need no network and no server, linked relatively, so they open from the file sys
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from html import escape
 from pathlib import Path
@@ -110,8 +111,22 @@ def _page(title: str, body: str, record: dict[str, Any], depth: int = 0, script:
            f'<a href="{up}run.html">{both("Lần chạy gần nhất", "Last run")}</a></nav>')
     return (f'<!doctype html>\n<html lang="vi"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{nav}{body}{_footer(record)}"
+            f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{nav}{_with_headers(body)}{_footer(record)}"
             + (f"<script>{script}</script>" if script else "") + "</body></html>\n")
+
+
+_HEADER_ROW = re.compile(r"<table([^>]*)><tr>((?:(?!</tr>).)*)</tr>", re.DOTALL)
+
+
+def _with_headers(body: str) -> str:
+    """A table whose first row is all headers gets it as its <thead>, which a printout repeats on
+    every page the table runs over."""
+    def head(match: re.Match) -> str:
+        attributes, cells = match.group(1), match.group(2)
+        row = f"<tr>{cells}</tr>"
+        return f"<table{attributes}>" + (f"<thead>{row}</thead>" if "<td" not in cells else row)
+
+    return _HEADER_ROW.sub(head, body)
 
 
 def _footer(record: dict[str, Any]) -> str:
