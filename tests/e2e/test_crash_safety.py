@@ -17,7 +17,8 @@ from tests.conftest import CORPUS, PROJECT_ROOT, SMALL_FEEDBACK
 
 def _start_run(raw: Path, warehouse: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "tthc.cli.main", "run", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+        # --verbose: the log lines the kills are timed on (each file, the build, each node)
+        [sys.executable, "-m", "tthc.cli.main", "run", "--verbose", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,  # its own process group: the kill takes Prefect's temporary server too
     )
