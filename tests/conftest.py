@@ -107,15 +107,21 @@ SLOW_MODULES = {
     "test_crash_safety", "test_operations", "test_alerts", "test_calendar", "test_incremental_runs", "test_history",
     "test_workers", "test_hostile_files", "test_raw_dir_truth",
 }
-# Session builds shared by several modules: their tests run on one xdist worker, so each is built once.
-SHARED_BUILDS = {"shipped_run": "shipped", "shipped_db": "shipped", "postgres_url": "postgres", "dbt_show": "dbt-show"}
+# Modules whose tests share a build of the module's own (a module-scoped fixture): their tests run
+# on one xdist worker, so that it is made once. Every other test is scheduled on its own, and a
+# session build it needs (the shipped run, the PostgreSQL server) is made once per worker.
+MODULE_BUILDS = {
+    "test_site", "test_dossiers", "test_postgres_access", "test_trends", "test_history", "test_index766",
+    "test_metrics", "test_hostile_files", "test_corpus", "test_capture766",
+}
+# A session build whose tests are quick: on one worker, so that it is made once.
+SHARED_BUILDS = {"dbt_show": "dbt-show"}
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Iterator[None]:
-    """Marks by what a test needs (e2e, postgres, browser, slow), and its xdist group: the shared
-    build it reads, else its module (whose module-scoped builds are then made once). A wrapper, so
-    that the groups are set before xdist reads them."""
+    """Marks by what a test needs (e2e, postgres, browser, slow), and its xdist group (see
+    MODULE_BUILDS). A wrapper, so that the groups are set before xdist reads them."""
     for item in items:
         path = item.path
         module = path.stem
@@ -129,6 +135,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
         if module in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
-        group = next((g for f, g in SHARED_BUILDS.items() if f in fixtures), module)
-        item.add_marker(pytest.mark.xdist_group(group))
+        group = next((g for f, g in SHARED_BUILDS.items() if f in fixtures), module if module in MODULE_BUILDS else None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
     return (yield)

@@ -4,12 +4,14 @@ work pool by `tthc deploy --pool NAME` for `prefect worker start --pool NAME` to
 
 from __future__ import annotations
 
+import os
 from uuid import UUID
 
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
+from tthc.capture import capture766
 from tthc.pipeline import run_pipeline
 from tthc.remind import remind
 from tthc.settings import CUTOFF_CRON, NIGHTLY_CRON, PROJECT_ROOT, Settings
@@ -21,6 +23,8 @@ TIMEOUT_S = 6 * 3600
 ENTRYPOINT = "tthc/pipeline.py:run_pipeline"  # relative to the project directory
 REMIND_ENTRYPOINT = "tthc/remind.py:remind"
 REMIND_CRON = "0 8 * * 1-5"  # working days at 08:00; the flow skips public holidays
+CAPTURE_ENTRYPOINT = "tthc/capture.py:capture766"
+CAPTURE_CRON = "0 7 * * 1-5"  # working days at 07:00: the index, then a run (TTHC_CAPTURE_CRON)
 
 
 def deployments(
@@ -29,10 +33,11 @@ def deployments(
     """The nightly run and the run after each cut-off (one writer at a time, queued, not dropped),
     and the digest of overdue reports every working day at 08:00. `from_source`: the flows are
     loaded from the project directory when they run (a work pool's worker), not from this process."""
-    run, digest = (
+    run, digest, index = (
         (run_pipeline.from_source(source=str(PROJECT_ROOT), entrypoint=ENTRYPOINT),
-         remind.from_source(source=str(PROJECT_ROOT), entrypoint=REMIND_ENTRYPOINT))
-        if from_source else (run_pipeline, remind)
+         remind.from_source(source=str(PROJECT_ROOT), entrypoint=REMIND_ENTRYPOINT),
+         capture766.from_source(source=str(PROJECT_ROOT), entrypoint=CAPTURE_ENTRYPOINT))
+        if from_source else (run_pipeline, remind, capture766)
     )
     run = run.with_options(retries=RETRIES, retry_delay_seconds=RETRY_DELAY_S, timeout_seconds=TIMEOUT_S)
     parameters = {
@@ -61,7 +66,15 @@ def deployments(
         tags=["tthc", "writer"],
         description="Every working day at 08:00: a run, then the digest of overdue and due-soon reports to TTHC_NOTIFY.",
     )
-    return [*runs, reminder]
+    capture = index.to_deployment(
+        name="capture766",
+        schedule=Cron(os.environ.get("TTHC_CAPTURE_CRON") or CAPTURE_CRON, timezone=TIMEZONE),
+        parameters=parameters,
+        concurrency_limit=one_writer,
+        tags=["tthc", "writer"],
+        description="Every working day at 07:00: the Decision 766 index from the national portal, then a run.",
+    )
+    return [*runs, reminder, capture]
 
 
 def deploy_to_pool(

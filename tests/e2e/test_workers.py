@@ -30,7 +30,7 @@ def test_a_deployment_runs_on_a_process_worker(prefect_server, tmp_path):
     shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "22_2021.csv")
     settings = load_settings(raw_dir=raw, warehouse=tmp_path / "wh" / "tthc.duckdb", target="duckdb")
     ids = deploy_to_pool(settings, POOL)
-    assert len(ids) == 3  # nightly, after-cutoff, remind
+    assert len(ids) == 4  # nightly, after-cutoff, remind, capture766
 
     async def start_run():
         async with get_client() as client:

@@ -13,7 +13,7 @@ from prefect.blocks.notifications import AppriseNotificationBlock
 
 BLOCK_NAME = "tthc-alerts"
 AUTOMATION_NAME = "tthc: a run failed or crashed"
-FLOWS = ("tthc-run", "tthc-remind")
+FLOWS = ("tthc-run", "tthc-remind", "tthc-capture766")
 
 
 class TthcAlerts(AppriseNotificationBlock):

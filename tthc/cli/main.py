@@ -10,14 +10,14 @@ from tthc.cli import words
 from tthc.cli.console import quiet_prefect
 from tthc.cli.operations import _months, cmd_access, cmd_demo_data, cmd_deploy, cmd_docs_serve, cmd_serve
 from tthc.cli.read import cmd_metrics, cmd_query, cmd_report, cmd_results, cmd_shell
-from tthc.cli.runs import cmd_add, cmd_remind, cmd_run, cmd_withdraw
+from tthc.cli.runs import cmd_add, cmd_capture766, cmd_remind, cmd_run, cmd_withdraw
 from tthc.cli.words import both
 from tthc.query.sql import FORMATS
 from tthc.runs.calendar import RunDateError, as_of_date
 from tthc.settings import CUTOFF_CRON, NIGHTLY_CRON, TARGETS, SettingsError
 
 # Commands that start a run, on the run's date (TTHC_AS_OF or today).
-DATED_COMMANDS = ("run", "remind", "withdraw", "serve", "deploy")
+DATED_COMMANDS = ("run", "remind", "withdraw", "serve", "deploy", "capture766")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
     run_options(withdraw)
     withdraw.add_argument("-v", "--verbose", action="store_true", help=words.VERBOSE)
     withdraw.set_defaults(func=cmd_withdraw)
+
+    capture = command("capture766", "lấy Bộ chỉ số 766 từ Cổng dịch vụ công quốc gia, rồi một lần chạy",
+                      "capture the Decision 766 index from the national portal, then a run")
+    capture.add_argument("--province", nargs="+", help=both(
+        "mã tỉnh chính thức (mặc định TTHC_766_PROVINCES, hoặc mọi tỉnh của tệp toàn quốc)",
+        "official province codes (default TTHC_766_PROVINCES, or every province of the national file)"))
+    capture.add_argument("--period", nargs="+", help=both(
+        "year, quarter, month (kỳ hiện tại) hoặc 2026, 2026-Q3, 2026-08; mặc định cả ba kỳ hiện tại",
+        "year, quarter, month (the current ones) or 2026, 2026-Q3, 2026-08; default the three current ones"))
+    run_options(capture)
+    capture.add_argument("-v", "--verbose", action="store_true", help=words.VERBOSE)
+    capture.set_defaults(func=cmd_capture766)
 
     access = command("access", "quyền đọc các bảng trên PostgreSQL, theo vai trò và tỉnh",
                      "read access to the PostgreSQL target's marts, by role and province")

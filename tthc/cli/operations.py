@@ -81,7 +81,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"tthc deploy: {err}", file=sys.stderr)
         return 1
-    print(f"{len(ids)} deployments (tthc-run/nightly, tthc-run/after-cutoff, tthc-remind/remind) on work pool "
+    print(f"{len(ids)} deployments (tthc-run/nightly, tthc-run/after-cutoff, tthc-remind/remind, tthc-capture766/capture766) on work pool "
           f"{args.pool!r}; run them with: prefect worker start --pool {args.pool}")
     return 0
 

@@ -78,6 +78,37 @@ def _run_flow(command: str, args: argparse.Namespace, **options: Any) -> int:
     return outcome.exit_code
 
 
+def cmd_capture766(args: argparse.Namespace) -> int:
+    """The national file and the provinces' group files from the portal, then a run."""
+    settings = load_settings(args.raw_dir, args.warehouse, args.target)
+    if missing_paths("capture766", settings):
+        return 1
+    if url := use_local_prefect_server():
+        print(f"Dùng máy chủ Prefect đang chạy / Using the running Prefect server: {url}", file=sys.stderr)
+    from tthc.capture import capture766
+    from tthc.ingest.capture766 import CaptureError
+    from tthc.runs.runlog import run_record
+    from tthc.runs.summary import summary_lines
+
+    try:
+        with shown_progress():
+            done = capture766(provinces=args.province, periods=args.period, raw_dir=args.raw_dir,
+                              warehouse=args.warehouse, target=args.target, return_state=True)
+        captured = done.result(raise_on_failure=False)
+    except Exception as err:  # noqa: BLE001 - what the flow could not do is said, not raised
+        say("capture766", "lần lấy chỉ số thất bại", f"the capture failed: {type(err).__name__}: {err}")
+        return 1
+    if isinstance(captured, CaptureError):
+        say("capture766", "có tệp không lấy được (các tệp khác đã lưu)", str(captured))
+        return 1
+    print(f"Đã lưu {len(captured.written)} tệp, {len(captured.unchanged)} không đổi / "
+          f"saved {len(captured.written)} files, {len(captured.unchanged)} identical to the last capture")
+    if captured.run is not None:
+        print("\n".join(summary_lines(run_record(captured.run))))
+        return captured.run.exit_code
+    return 0
+
+
 def cmd_remind(args: argparse.Namespace) -> int:
     from tthc.alerts.notify import notify_urls
 
