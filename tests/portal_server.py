@@ -35,6 +35,7 @@ class Portal:
     failures: dict[str, list[str]] = field(default_factory=dict)
     always_failing: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    edits: dict[str, list[tuple[bytes, bytes]]] = field(default_factory=dict)  # group → (old, new) in its answer
     seen: list[tuple[str, dict]] = field(default_factory=list)
     url: str = ""
 
@@ -77,6 +78,8 @@ def _handler(portal: Portal, bodies: dict[str, bytes]) -> type[http.server.BaseH
             if failure == "not_ok":
                 return self._send(201, b'{"code":"UNAUTHORIZED","message":"token","data":null}')
             body = bodies[group]
+            for old, new in portal.edits.get(group, []):
+                body = body.replace(old, new)
             doc = json.loads(body)
             paging = doc["data"].get("pagination")
             size = payload.get("pageSize", 0)

@@ -18,6 +18,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
+from tthc.alerts.notify import movement_message, notify_urls, send
 from tthc.ingest.capture766 import (
     CaptureError,
     Portal,
@@ -33,6 +34,7 @@ from tthc.ingest.capture766 import (
 from tthc.ingest.index766 import snapshot_groups
 from tthc.pipeline import RunOutcome, run_name, run_pipeline
 from tthc.runs.calendar import as_of_date
+from tthc.runs.movement import by_province_and_period, moved, movement_lines
 from tthc.settings import DBT_PROJECT_DIR, load_settings
 
 PERIODS = ["year", "quarter", "month"]
@@ -70,6 +72,23 @@ def capture_one(portal: Portal, request: Request, raw_dir: str, captured_on: dat
     time.sleep(portal.pace_s)  # a polite pace between requests
     get_run_logger().info("%s: %s", request.file_name(captured_on), "written" if path else "identical to the last capture")
     return ("written" if path else "unchanged"), body
+
+
+def tell_movement(outcome: RunOutcome, watched: list[str]) -> list[str]:
+    """An alert (TTHC_NOTIFY) for each watched province whose rank or score moved since the
+    previous national snapshot; returns the delivery errors."""
+    if not watched or not outcome.published:
+        return []
+    losses = by_province_and_period(outcome.marts.get("index766_unit_losses", []))
+    messages = [
+        movement_message(code, movement_lines(rows, losses.get((code, period), [])))
+        for (code, period), rows in sorted(by_province_and_period(outcome.marts.get("index766_movement", [])).items())
+        if code in watched and moved(rows)
+    ]
+    errors = send(messages, notify_urls())
+    for error in errors:
+        get_run_logger().warning("alert not delivered: %s", error)
+    return errors
 
 
 def _capture_name() -> str:
@@ -117,6 +136,7 @@ def capture766(
     if run:
         done.run = run_pipeline(raw_dir=str(settings.raw_dir), warehouse=str(settings.warehouse), target=target,
                                 wait_for_lock=True)
+        tell_movement(done.run, asked)
     if done.failed:
         raise CaptureError(f"{len(done.failed)} lần lấy thất bại / captures failed: " + "; ".join(done.failed[:5]))
     return done

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 
@@ -31,25 +33,55 @@ def _tthc(*args: str, env: dict[str, str], timeout: float = 900) -> subprocess.C
                           cwd=PROJECT_ROOT, env={**os.environ, **env}, timeout=timeout)
 
 
+_INSPECTORATE = ('"departmentName":"Thanh tra tỉnh - Tỉnh Phú Thọ","departmentType":"PROVINCIAL_DEPARTMENT",'
+                 '"departmentLevel":"PROVINCE","agencyLevel":"level_2","totalScore":{}')
+# The next day's answers: Phú Thọ up 3.5 points on transparency (CKMB), the provincial inspectorate down one.
+NEXT_DAY = {
+    "service-results": [(b'"totalScore": 62.6,\n        "ratio": 62.6,', b'"totalScore": 66.1,\n        "ratio": 66.1,'),
+                        (b'"CKMB": 7.96,\n          "TDGQ": 17.63', b'"CKMB": 11.46,\n          "TDGQ": 17.63')],
+    "transparency": [(_INSPECTORATE.format(1.96).encode(), _INSPECTORATE.format(0.96).encode())],
+}
+
+
 @pytest.fixture(scope="module")
 def captured(tmp_path_factory):
-    """`tthc capture766 --province 25 --period 2026`, then again the same day, against the portal."""
+    """`tthc capture766 --province 25 --period 2026`, again the same day, and the next day when the
+    portal's answers moved (with alerts to a webhook on loopback)."""
     root = tmp_path_factory.mktemp("capture")
     raw, warehouse = root / "raw", root / "wh" / "tthc.duckdb"
     raw.mkdir()
-    with running_portal() as portal:
-        env = {"TTHC_PORTAL_URL": portal.url, "TTHC_PORTAL_PACE_S": "0", "TTHC_AS_OF": "2026-09-26"}
-        first = _tthc("capture766", "--province", "25", "--period", "2026", "--raw-dir", str(raw),
-                      "--warehouse", str(warehouse), env=env)
-        files = sorted(p.name for p in (raw / "index766").iterdir())
-        again = _tthc("capture766", "--province", "25", "--period", "2026", "--raw-dir", str(raw),
-                      "--warehouse", str(warehouse), env=env)
-        seen = list(portal.seen)
-    return first, again, files, raw, warehouse, seen
+    received: list[dict] = []
+
+    class Webhook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the http.server name)
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    args = ["capture766", "--province", "25", "--period", "2026", "--raw-dir", str(raw), "--warehouse", str(warehouse)]
+    try:
+        with running_portal() as portal:
+            env = {"TTHC_PORTAL_URL": portal.url, "TTHC_PORTAL_PACE_S": "0", "TTHC_AS_OF": "2026-09-26"}
+            first = _tthc(*args, env=env)
+            files = sorted(p.name for p in (raw / "index766").iterdir())
+            again = _tthc(*args, env=env)
+            again_files = sorted(p.name for p in (raw / "index766").iterdir())
+            seen = list(portal.seen)
+            portal.edits.update(NEXT_DAY)
+            next_day = _tthc(*args, env={**env, "TTHC_AS_OF": "2026-09-27",
+                                         "TTHC_NOTIFY": f"json://127.0.0.1:{hook.server_address[1]}/"})
+    finally:
+        hook.shutdown()
+    return first, (again, again_files), files, raw, warehouse, seen, next_day, received
 
 
 def test_a_capture_saves_the_national_file_and_the_provinces_groups_byte_exact(captured):
-    first, _, files, raw, _, seen = captured
+    first, _, files, raw, _, seen, *_ = captured
     assert first.returncode in (0, 3), first.stdout + first.stderr
     assert files == sorted(["00_2026_service-results_2026-09-26.json"] + [f"25_2026_{g}_2026-09-26.json" for g in GROUPS])
     for group in ["service-results", *GROUPS]:
@@ -59,7 +91,7 @@ def test_a_capture_saves_the_national_file_and_the_provinces_groups_byte_exact(c
 
 
 def test_the_run_that_follows_puts_the_scores_and_ranks_in_the_marts(captured):
-    first, _, _, _, warehouse, _ = captured
+    first, _, _, _, warehouse, *_ = captured
     assert "Lần chạy" in first.stdout and "published" in first.stdout
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -74,10 +106,23 @@ def test_the_run_that_follows_puts_the_scores_and_ranks_in_the_marts(captured):
 
 
 def test_a_second_capture_the_same_day_writes_nothing_new(captured):
-    _, again, files, raw, _, _ = captured
+    _, (again, again_files), files, *_ = captured
     assert again.returncode in (0, 3), again.stdout + again.stderr
     assert "saved 0 files, 7 identical to the last capture" in again.stdout
-    assert sorted(p.name for p in (raw / "index766").iterdir()) == files
+    assert again_files == files
+
+
+def test_the_next_days_movement_is_said_in_words_on_the_page_and_in_an_alert(captured):
+    *_, warehouse, _, next_day, received = captured
+    assert next_day.returncode in (0, 3), next_day.stdout + next_day.stderr
+    assert "saved 2 files, 5 identical" in next_day.stdout
+    page = (warehouse.parent / "report" / "run.html").read_text(encoding="utf-8")
+    assert "Thay đổi so với ảnh chụp trước" in page and "Change since the previous snapshot" in page
+    assert "tổng điểm 66,10 (+3,50)" in page and "total 66.10 (+3.50) since the previous snapshot" in page
+    assert "Công khai, minh bạch +3,50" in page and "Thanh tra tỉnh - Tỉnh Phú Thọ −1,00 (CKMB)" in page
+    moved = [m for m in received if "Bộ chỉ số 766" in m["title"]]
+    assert len(moved) == 1 and moved[0]["title"].startswith("TTHC: Phú Thọ (25)")
+    assert "Units that lost most points: Thanh tra tỉnh - Tỉnh Phú Thọ −1.00 (CKMB)" in moved[0]["message"]
 
 
 def test_a_short_list_is_asked_again_with_a_page_that_holds_every_unit():

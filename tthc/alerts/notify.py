@@ -137,6 +137,14 @@ def scrubbed(text: str, urls: list[str]) -> str:
     return text
 
 
+def movement_message(province_code: str, lines: list[tuple[str, str]]) -> Message:
+    """A watched province moved on the Decision 766 index: what changed, in both languages."""
+    return Message(
+        f"TTHC: {named(province_code)} trên Bộ chỉ số 766 / on the Decision 766 index",
+        "\n".join([*(vi for vi, _ in lines), "", *(en for _, en in lines), *_link()]),
+    )
+
+
 def digest_message(rows: list[dict[str, Any]], as_of: str) -> Message | None:
     """The daily digest: overdue and due-soon reports, grouped by dataset and period (latest due
     first), each group naming its provinces. None when nothing is overdue or due soon."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from tthc.report.charts import Bar, bar_chart
 from tthc.report.vn_format import both, vn_date, vn_decimal, vn_int
+from tthc.runs.movement import by_province_and_period, movement_lines
 
 LEVEL_VI = {"department": "Sở, ngành", "commune": "Xã, phường"}
 COMPARISON_VI = {
@@ -93,6 +94,17 @@ def _versus(rows: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
+def _movement(record: dict[str, Any], code: str) -> str:
+    """The province's movement in words, one paragraph per period (tthc/runs/movement.py)."""
+    losses = by_province_and_period(record.get("index766_unit_losses", []))
+    out = []
+    for (province, period), rows in sorted(by_province_and_period(record.get("index766_movement", [])).items()):
+        if province == code:
+            out += [f'<p>{escape(vi)}<br><span class="en">{escape(en)}</span></p>'
+                    for vi, en in movement_lines(rows, losses.get((province, period), []))]
+    return "".join(out)
+
+
 def index766_section(record: dict[str, Any]) -> str:
     """One block per province that has index snapshots; a sentence when none is loaded."""
     groups, ranks, weakest, versus = (defaultdict(list) for _ in range(4))
@@ -109,6 +121,8 @@ def index766_section(record: dict[str, Any]) -> str:
     for code in provinces:
         name = next((r["unit_name"] for r in ranks[code]), "")
         out.append(f'<section class="index766" id="index766-{escape(code)}"><h3>{escape(code)} {escape(name)}</h3>')
+        if said := _movement(record, code):
+            out.append(f"<h4>{both('Thay đổi so với ảnh chụp trước', 'Change since the previous snapshot')}</h4>{said}")
         if groups[code]:
             out.append(f"<h4>{both('Điểm theo nhóm', 'Score by group')}</h4>{_group_bars(groups[code])}")
         if ranks[code]:

@@ -58,6 +58,12 @@ INDEX766_WEAKEST_SQL = """
     select * from marts.report_index766_weakest_units
     order by province_code, group_position, unit_position
 """
+INDEX766_MOVEMENT_SQL = """
+    select * from marts.report_index766_movement order by province_code, period, group_code
+"""
+INDEX766_LOSSES_SQL = """
+    select * from marts.report_index766_unit_losses order by province_code, period, group_code, loss_position
+"""
 INDEX766_VS_REPORTS_SQL = """
     select province_code, period, snapshot_date, report_source, status, portal_received, portal_on_time,
            portal_ratio, report_received, report_resolved, report_on_time, report_ratio,
@@ -92,6 +98,8 @@ def collect_marts(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, An
         "index766_ranks": _rows(con, INDEX766_RANKS_SQL),
         "index766_weakest": _rows(con, INDEX766_WEAKEST_SQL),
         "index766_vs_reports": _rows(con, INDEX766_VS_REPORTS_SQL),
+        "index766_movement": _rows(con, INDEX766_MOVEMENT_SQL),
+        "index766_unit_losses": _rows(con, INDEX766_LOSSES_SQL),
         "trends": _rows(con, TRENDS_SQL),
         "test_history": _rows(con, TEST_HISTORY_SQL),
         "finding_history": _rows(con, FINDING_HISTORY_SQL),
