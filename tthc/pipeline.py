@@ -269,10 +269,10 @@ def publish_run(plan: Plan, built: BuildOutcome, docs_needed: bool) -> bool:
                 docs = generate_docs(dbt)
         except RuntimeError as err:  # the data passed its tests: publish it, without fresh docs
             get_run_logger().error("%s; the docs page keeps the previous version", err)
-    if plan.target.publish():
-        # the metrics layer dbt parsed, beside the file it describes (`tthc metrics`)
-        if (semantic := plan.settings.dbt_target_dir / "semantic_manifest.json").exists():
-            publish_file(semantic, plan.settings.semantic_manifest)
+    plan.target.publish()
+    # the metrics layer dbt parsed, beside the warehouse it describes (`tthc metrics`)
+    if (semantic := plan.target.dbt_profile(building=True).target_dir / "semantic_manifest.json").exists():
+        publish_file(semantic, plan.settings.semantic_manifest)
     if docs is not None:
         publish_file(docs, plan.settings.docs_page)
     return True

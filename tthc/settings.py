@@ -100,16 +100,17 @@ TARGETS = ("duckdb", "postgres")
 
 
 def load_settings(
-    raw_dir: str | Path | None = None, warehouse: str | Path | None = None, target: str | None = None
+    raw_dir: str | Path | None = None, warehouse: str | Path | None = None, target: str | None = None,
+    postgres_url: str | None = None,
 ) -> Settings:
-    """Arguments win over TTHC_RAW_DIR / TTHC_WAREHOUSE / TTHC_TARGET, which win over the
-    defaults. The PostgreSQL target reads its URL from TTHC_POSTGRES_URL."""
+    """Arguments win over TTHC_RAW_DIR / TTHC_WAREHOUSE / TTHC_TARGET / TTHC_POSTGRES_URL, which
+    win over the defaults."""
     raw = raw_dir or os.environ.get("TTHC_RAW_DIR") or PROJECT_ROOT / "raw"
     wh = warehouse or os.environ.get("TTHC_WAREHOUSE") or PROJECT_ROOT / "warehouse" / "tthc.duckdb"
     chosen = target or os.environ.get("TTHC_TARGET") or "duckdb"
     if chosen not in TARGETS:
         raise SettingsError(f"đích {chosen!r} không phải {' hay '.join(TARGETS)} / target {chosen!r} is not one of {', '.join(TARGETS)}")
-    url = os.environ.get("TTHC_POSTGRES_URL")
+    url = postgres_url or os.environ.get("TTHC_POSTGRES_URL")
     if chosen == "postgres" and not url:
         raise SettingsError(
             "đích postgres cần TTHC_POSTGRES_URL / the postgres target needs TTHC_POSTGRES_URL, "

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 import psycopg
 import pytest
 
-from tests.conftest import CORPUS, SHIPPED_RAW
+from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW
 from tests.e2e.test_postgres_target import tthc
 from tests.postgres_server import fresh_database
 
@@ -139,6 +142,43 @@ def test_a_reader_has_no_temporary_tables_and_limits_of_its_own(published):
     with _as(url, "reader_all") as con:
         settings = [con.execute(f"show {name}").fetchone()[0] for name in ("statement_timeout", "work_mem", "temp_file_limit")]
     assert settings == ["5min", "64MB", "1GB"]
+
+
+def _read(url: str, role: str, command: str, *args: str) -> subprocess.CompletedProcess:
+    as_role = url.replace("postgresql://postgres@", f"postgresql://{role}@")
+    return subprocess.run([sys.executable, "-m", "tthc.cli.main", command, "--target", "postgres", "--url", as_role, *args],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300,
+                          env={k: v for k, v in os.environ.items() if k != "TTHC_POSTGRES_URL"})
+
+
+def test_tthc_query_reads_as_the_users_own_role_with_its_row_security(published, tmp_path):
+    raw, url = published
+    wh = ["--warehouse", str(raw.parent / "wh" / "tthc.duckdb")]
+    mine = _read(url, "reader_26", "query", "select distinct province_code from marts.dossier_results order by 1",
+                 "--format", "csv", *wh)
+    everyone = _read(url, "reader_all", "query", "select distinct province_code from marts.dossier_results order by 1",
+                     "--format", "csv", *wh)
+    assert mine.returncode == 0, mine.stderr
+    assert mine.stdout.lstrip("\ufeff").splitlines() == ["province_code", "26"]
+    assert everyone.stdout.lstrip("\ufeff").splitlines() == ["province_code", "22", "26"]
+    workbook = tmp_path / "chi_tieu.xlsx"
+    done = _read(url, "reader_26", "query", "select province_code, value from marts.province_indicators", "--format", "xlsx",
+                 "--output", str(workbook), *wh)
+    assert done.returncode == 0 and workbook.stat().st_size > 0, done.stderr
+    write = _read(url, "reader_all", "query", "delete from marts.dossier_results", *wh)
+    assert write.returncode == 1 and "DELETE" not in write.stdout
+    slow = _read(url, "reader_all", "query", "select pg_sleep(5)", "--timeout", "1", *wh)
+    assert slow.returncode == 2 and "longer than 1 s" in slow.stderr, slow.stderr
+
+
+def test_tthc_metrics_writes_postgresql_sql_from_the_same_layer(published):
+    raw, url = published
+    answered = _read(url, "reader_all", "metrics", "--metrics", "dossiers_received", "--group-by", "province,period",
+                     "--format", "csv", "--warehouse", str(raw.parent / "wh" / "tthc.duckdb"))
+    assert answered.returncode == 0, answered.stderr
+    rows = answered.stdout.lstrip("\ufeff").splitlines()
+    assert rows[0] == "province,period,dossiers_received"
+    assert any(r.startswith("22,2020,1191036") for r in rows), rows
 
 
 def test_granting_a_role_that_does_not_exist_says_so(published):

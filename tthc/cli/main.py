@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--output", help=words.OUTPUT)
     query.add_argument("--timeout", type=float, default=300.0, help=words.TIMEOUT)
     query.add_argument("--warehouse", help=words.WAREHOUSE)
+    query.add_argument("--target", choices=TARGETS, help=words.TARGET)
+    query.add_argument("--url", help=words.URL)
     query.set_defaults(func=cmd_query)
 
     report = command("report", "các bảng của trang báo cáo từ lần chạy gần nhất: trang web, sổ tính hoặc PDF",
@@ -136,11 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--output", help=words.OUTPUT)
     metrics.add_argument("--timeout", type=float, default=300.0, help=words.TIMEOUT)
     metrics.add_argument("--warehouse", help=words.WAREHOUSE)
+    metrics.add_argument("--target", choices=TARGETS, help=words.TARGET)
+    metrics.add_argument("--url", help=words.URL)
     metrics.set_defaults(func=cmd_metrics)
 
     shell = command("shell", "dấu nhắc SQL chỉ đọc trên kho dữ liệu đã công bố", "interactive read-only SQL prompt on the published warehouse")
     shell.add_argument("--timeout", type=float, default=300.0, help=words.TIMEOUT)
     shell.add_argument("--warehouse", help=words.WAREHOUSE)
+    shell.add_argument("--target", choices=TARGETS, help=words.TARGET)
+    shell.add_argument("--url", help=words.URL)
     shell.set_defaults(func=cmd_shell)
 
     docs = command("docs", "tài liệu dbt của kho dữ liệu đã công bố", "the dbt docs of the published warehouse")

@@ -125,9 +125,11 @@ def _results_history(settings: Settings) -> int:
 
 
 def _published_warehouse(args: argparse.Namespace) -> Settings | None:
-    """The settings of a published warehouse, or None after telling the user to run first."""
-    settings = load_settings(warehouse=args.warehouse)
-    if settings.warehouse.exists():
+    """The settings of a published warehouse (the DuckDB file, or the PostgreSQL database as the
+    user's own role), or None after telling the user to run first."""
+    settings = load_settings(warehouse=args.warehouse, target=getattr(args, "target", None),
+                             postgres_url=getattr(args, "url", None))
+    if settings.target == "postgres" or settings.warehouse.exists():
         return settings
     say(args.command, f"không có kho dữ liệu tại {settings.warehouse}; chạy `tthc run` trước",
         f"no warehouse at {settings.warehouse}; run `tthc run` first")
@@ -173,7 +175,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         say("metrics", "nêu tên số đo (--metrics M[,M...]) hoặc --list", "name the metrics (--metrics M[,M...]), or --list them")
         return 1
     try:
-        sql = metrics_sql(manifest, _names(args.metrics), _names(args.group_by), args.where)
+        sql = metrics_sql(manifest, _names(args.metrics), _names(args.group_by), args.where, settings.target)
     except MetricsError as err:
         print(f"tthc metrics: {err}", file=sys.stderr)
         return 1
@@ -187,16 +189,19 @@ def _names(text: str | None) -> list[str]:
 def _answer(args: argparse.Namespace, settings: Settings, sql: str) -> int:
     """Run SQL read-only against the published file and write the result as asked."""
     import duckdb
+    import psycopg
 
-    from tthc.query.sql import QueryTimeout, query_warehouse, write_result
+    from tthc.query.sql import QueryTimeout, query_postgres, query_warehouse, write_result
 
     try:
-        with query_warehouse(settings, sql, args.timeout, _overrun(args.command, args.timeout)) as result:
+        answer = (query_postgres(settings.postgres_url, sql, args.timeout) if settings.target == "postgres"
+                  else query_warehouse(settings, sql, args.timeout, _overrun(args.command, args.timeout)))
+        with answer as result:
             write_result(result, args.format, sys.stdout, Path(args.output) if args.output else None)
     except QueryTimeout as err:
         print(f"tthc {args.command}: {err}", file=sys.stderr)
         return 2
-    except (duckdb.Error, ValueError, OSError) as err:
+    except (duckdb.Error, psycopg.Error, ValueError, OSError) as err:
         print(f"tthc {args.command}: {err}", file=sys.stderr)
         return 1
     return 0
@@ -207,5 +212,9 @@ def cmd_shell(args: argparse.Namespace) -> int:
     from tthc.query.shell import run_shell
 
     if (settings := _published_warehouse(args)) is None:
+        return 1
+    if settings.target == "postgres":
+        say("shell", "trên PostgreSQL, dùng `tthc query --target postgres` hoặc psql với vai trò của mình",
+            "on PostgreSQL, use `tthc query --target postgres` or psql as your own role")
         return 1
     return run_shell(settings, args.timeout, _overrun(args.command, args.timeout))

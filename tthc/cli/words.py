@@ -23,6 +23,8 @@ RAW_DIR = both("thư mục tệp báo cáo (mặc định raw/, hoặc TTHC_RAW_
                "directory of report files (default raw/, or TTHC_RAW_DIR)")
 TARGET = both("nơi đặt kho: duckdb (mặc định, hoặc TTHC_TARGET) hay postgres (TTHC_POSTGRES_URL)",
               "where the warehouse lives: duckdb (default, or TTHC_TARGET) or postgres (TTHC_POSTGRES_URL)")
+URL = both("URL PostgreSQL với vai trò của chính mình (mặc định TTHC_POSTGRES_URL)",
+           "PostgreSQL URL as your own role (default TTHC_POSTGRES_URL)")
 VERBOSE = both("hiện cả nhật ký INFO của Prefect và dbt", "show Prefect's and dbt's INFO logs too")
 TIMEOUT = both("số giây trước khi dừng truy vấn (mặc định 300)", "seconds before the query is stopped (default 300)")
 FORMAT = both("định dạng kết quả", "output format")

@@ -13,11 +13,14 @@ from metricflow.data_table.mf_table import MetricFlowDataTable
 from metricflow.engine.metricflow_engine import MetricFlowEngine, MetricFlowQueryRequest
 from metricflow.protocols.sql_client import SqlEngine
 from metricflow.sql.render.duckdb_renderer import DuckDbSqlPlanRenderer
+from metricflow.sql.render.postgres import PostgresSQLSqlPlanRenderer
 from metricflow.sql.render.sql_plan_renderer import SqlPlanRenderer
 from metricflow_semantic_interfaces.protocols.semantic_manifest import SemanticManifest
 from metricflow_semantics.errors.error_classes import InvalidQueryException
 from metricflow_semantics.model.dbt_manifest_parser import parse_manifest_from_dbt_generated_manifest
 from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
+
+from tthc.warehouse.postgres import WORK_SUFFIX
 
 
 class MetricsError(ValueError):
@@ -25,16 +28,20 @@ class MetricsError(ValueError):
 
 
 class SqlWriterOnly:
-    """A MetricFlow SQL client that writes DuckDB SQL and runs nothing: the SQL is run by the
-    read-only query path (tthc/query/sql.py), on the same terms as `tthc query`."""
+    """A MetricFlow SQL client that writes SQL for the warehouse's engine (DuckDB or PostgreSQL)
+    and runs nothing: the SQL is run by the read-only query path (tthc/query/sql.py), on the same
+    terms as `tthc query`."""
+
+    def __init__(self, engine: str = "duckdb") -> None:
+        self.engine = engine
 
     @property
     def sql_engine_type(self) -> SqlEngine:
-        return SqlEngine.DUCKDB
+        return SqlEngine.POSTGRES if self.engine == "postgres" else SqlEngine.DUCKDB
 
     @property
     def sql_plan_renderer(self) -> SqlPlanRenderer:
-        return DuckDbSqlPlanRenderer()
+        return PostgresSQLSqlPlanRenderer() if self.engine == "postgres" else DuckDbSqlPlanRenderer()
 
     def query(self, stmt: str, sql_bind_parameter_set: Any = None) -> MetricFlowDataTable:
         raise NotImplementedError("the metrics layer only writes SQL")
@@ -59,6 +66,8 @@ def load_semantic_manifest(path: Path) -> SemanticManifest:
     for model in document["semantic_models"]:
         relation = model["node_relation"]
         relation["database"] = None
+        # PostgreSQL builds in working schemas (marts__work) that a publish renames to marts
+        relation["schema_name"] = relation["schema_name"].removesuffix(WORK_SUFFIX)
         relation["relation_name"] = f'"{relation["schema_name"]}"."{relation["alias"]}"'
     return parse_manifest_from_dbt_generated_manifest(manifest_json_string=json.dumps(document))
 
@@ -73,7 +82,9 @@ def dimension_names(manifest: SemanticManifest) -> dict[str, str]:
     return names
 
 
-def metrics_sql(manifest: SemanticManifest, metrics: Sequence[str], group_by: Sequence[str], where: str | None) -> str:
+def metrics_sql(
+    manifest: SemanticManifest, metrics: Sequence[str], group_by: Sequence[str], where: str | None, engine: str = "duckdb"
+) -> str:
     """The SQL answering the metrics by the dimensions (short names or MetricFlow's), with a
     MetricFlow filter, e.g. {{ Dimension('indicator_part__province') }} = '22'. Columns are named
     as asked, rows ordered by the dimensions."""
@@ -85,9 +96,9 @@ def metrics_sql(manifest: SemanticManifest, metrics: Sequence[str], group_by: Se
         raise MetricsError(f"no dimension {', '.join(unknown)}; the dimensions are: {', '.join(sorted(names))}, "
                            "and metric_time__day, __month, __quarter or __year")
     full = [names.get(d, d) for d in group_by]
-    engine = MetricFlowEngine(SemanticManifestLookup(manifest), SqlWriterOnly())
+    writer = MetricFlowEngine(SemanticManifestLookup(manifest), SqlWriterOnly(engine))
     try:
-        explained = engine.explain(MetricFlowQueryRequest.create(
+        explained = writer.explain(MetricFlowQueryRequest.create(
             metric_names=list(metrics), group_by_names=full, where_constraints=[where] if where else None,
             order_by_names=full,
         ))

@@ -97,6 +97,26 @@ def query_warehouse(
         con.close()
 
 
+@contextmanager
+def query_postgres(url: str, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Result]:
+    """`sql` on the PostgreSQL target as the URL's own role, so that its grants and row security
+    apply exactly as in psql: read-only, within a statement timeout, streamed through a cursor on
+    the server (memory does not grow with the result)."""
+    import psycopg
+
+    options = f"-c default_transaction_read_only=on -c statement_timeout={max(int(timeout_s * 1000), 1)}"
+    with psycopg.connect(url, options=options) as con:
+        try:
+            cursor = con.cursor(name="tthc_query")
+            cursor.execute(sql)
+            description = cursor.description or []
+            types = [(con.adapters.types.get(d.type_code).name if con.adapters.types.get(d.type_code) else str(d.type_code))
+                     .upper() for d in description]
+            yield Result([d.name for d in description], types, _fetch(cursor))
+        except psycopg.errors.QueryCanceled as err:
+            raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped") from err
+
+
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
@@ -130,7 +150,7 @@ def write_json(result: Result, out: IO[str]) -> None:
     out.write("\n]\n")
 
 
-_NUMERIC = ("INT", "DOUBLE", "DECIMAL", "FLOAT", "REAL", "NUMERIC", "HUGEINT")
+_NUMERIC = ("INT", "DOUBLE", "DECIMAL", "FLOAT", "REAL", "NUMERIC", "HUGEINT", "FLOAT8", "FLOAT4")
 
 
 def write_table(result: Result, out: IO[str]) -> None:
