@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,7 +144,9 @@ def run_pipeline(
             with _timed(timings, "prepare"):
                 plan = prepare(engine, contract, run_id, full_refresh, withdrawal)
             if isinstance(plan, Unchanged):
-                log_file.unlink(missing_ok=True)  # nothing done, nothing to read
+                log_file.unlink(missing_ok=True)  # nothing done, nothing to read, nothing written
+                with suppress(OSError):
+                    log_file.parent.rmdir()  # only when empty: the runs folder of a warehouse never run
                 return report(RunOutcome(run_id, ingested, built, False, settings.warehouse,
                                          unchanged=plan, flow_run_id=flow_run.id))
             with _timed(timings, "ingest"):

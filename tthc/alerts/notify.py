@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,10 +95,28 @@ def _finding_key(finding: dict[str, Any]) -> tuple:
     return (finding["source_file"], finding["check_code"], finding["line_number"], finding["column_name"])
 
 
+@contextmanager
+def _apprise_kept_to_itself() -> Iterator[None]:
+    """Apprise's own log lines name the URLs, secrets included: for the block they reach no
+    handler of ours (terminal, run log); what matters comes back, scrubbed, as delivery errors."""
+    apprise_logger = logging.getLogger("apprise")
+    propagates = apprise_logger.propagate
+    apprise_logger.propagate = False
+    try:
+        yield
+    finally:
+        apprise_logger.propagate = propagates
+
+
 def send(messages: list[Message], urls: list[str]) -> list[str]:
     """Send each message to every URL; return the delivery errors (never raises)."""
     if not messages or not urls:
         return []
+    with _apprise_kept_to_itself():
+        return _send(messages, urls)
+
+
+def _send(messages: list[Message], urls: list[str]) -> list[str]:
     try:
         import apprise
 
