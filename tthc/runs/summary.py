@@ -16,7 +16,7 @@ STATUS_VI = {"loaded": "đã nạp", "duplicate": "trùng", "redelivered": "gử
 def headline_value(row: dict[str, Any]) -> str:
     """33.38% (518 / 1,552) for a ratio, 1,126,219 for a count."""
     if row["value"] is None:
-        return "not computable"
+        return "không tính được / not computable"
     if row["unit"] == "ratio":
         return f"{row['value']:.2%} ({row['numerator']:,} / {row['denominator']:,})"
     return f"{row['value']:,.0f}"
