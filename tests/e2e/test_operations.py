@@ -122,11 +122,10 @@ def test_query_time_limit_interrupts(published):
 
 def test_a_query_that_ignores_its_interrupt_is_stopped_from_outside(published):
     # unnest over a huge range sees DuckDB's interrupt only when it ends (about a minute, 14 GB)
-    started = time.monotonic()
     runaway = tthc("query", "select count(*) from (select unnest(range(200000000)) as x)",
                    "--timeout", "1", "--warehouse", str(published), timeout=120)
-    assert runaway.returncode == 2 and "longer than 1 s" in runaway.stderr, runaway.stderr
-    assert time.monotonic() - started < 30
+    assert runaway.returncode == 2, runaway.stderr
+    assert "did not stop when asked; the command was ended" in runaway.stderr  # stopped from outside, not by the interrupt
 
 
 def test_a_query_has_its_memory_and_threads_set_and_cannot_raise_them(published):

@@ -327,16 +327,13 @@ def _line(line_number: int | None) -> str:
 
 
 def write_site(record: dict[str, Any], directory: Path) -> Path:
-    """Write every page whose content changed (each atomically: a reader never sees half a page);
-    returns the overview."""
+    """Write every page (each atomically: a reader never sees half a page); returns the overview."""
     pages = {"index.html": overview(record), "tests.html": tests_page(record),
              "run.html": _page(f"Lần chạy {record['run_id']} / TTHC run report", run_report(record), record)}
     for code, name in _province_names(record).items():
         pages[f"provinces/{code}.html"] = province_page(record, code, name)
     for relative, html in pages.items():
         target = directory / relative
-        if target.is_file() and target.read_text(encoding="utf-8") == html:
-            continue  # unchanged since the last run: not written again
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".tmp")
         tmp.write_text(html, encoding="utf-8")
