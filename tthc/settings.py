@@ -57,6 +57,12 @@ class Settings:
     query_threads: int = 1
 
     @property
+    def contacts_file(self) -> Path:
+        """Each province's offices' addresses (`province_code,email`), beside the raw directory:
+        who a report comes from when its title does not say (`tthc intake --sender`)."""
+        return self.raw_dir.parent / "contacts.csv"
+
+    @property
     def work_dir(self) -> Path:
         """Working files of runs in progress, beside the published warehouse."""
         return self.warehouse.parent / "work"

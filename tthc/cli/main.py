@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from tthc.cli import words
 from tthc.cli.console import quiet_prefect
+from tthc.cli.intake import cmd_intake
 from tthc.cli.operations import _months, cmd_access, cmd_demo_data, cmd_deploy, cmd_docs_serve, cmd_serve
 from tthc.cli.read import cmd_metrics, cmd_query, cmd_report, cmd_results, cmd_shell
 from tthc.cli.runs import cmd_add, cmd_capture766, cmd_remind, cmd_run, cmd_withdraw
@@ -96,6 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--revision", type=int, default=0, help=both("số lần sửa của báo cáo (mặc định 0)", "revision of a corrected report (default 0)"))
     add.add_argument("--raw-dir", help=words.RAW_DIR)
     add.set_defaults(func=cmd_add)
+
+    intake = command("intake", "nhận tệp báo cáo tên bất kỳ: nhận biết biểu, tỉnh và kỳ từ nội dung, lưu với tên chuẩn hoặc giữ lại kèm lý do",
+                     "take in report files with any name: tell the form, province and period from their content, "
+                     "file them under their canonical names or hold them with the reason")
+    intake.add_argument("files", nargs="+", metavar="FILE", help=both("các tệp nhận được", "the files received"))
+    intake.add_argument("--raw-dir", help=words.RAW_DIR)
+    intake.add_argument("--sender", help=both("địa chỉ thư người gửi (tìm tỉnh trong danh bạ)",
+                                              "the sender's address (its province from the contacts)"))
+    intake.add_argument("--contacts", help=both("danh bạ CSV province_code,email (mặc định contacts.csv cạnh thư mục báo cáo)",
+                                                "contacts CSV of province_code,email (default contacts.csv beside the raw directory)"))
+    intake.add_argument("--format", choices=("text", "json"), default="text", help=words.FORMAT)
+    intake.set_defaults(func=cmd_intake)
 
     results = command("results", "kiểm thử và phát hiện của lần chạy gần nhất, dù kết quả thế nào",
                       "the last run's tests and findings, whatever its outcome")

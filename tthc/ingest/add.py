@@ -21,10 +21,13 @@ def canonical_name(province: str, period: str, revision: int, ext: str) -> str:
     return f"{province}_{period}" + (f"_r{revision}" if revision else "") + f".{ext}"
 
 
-def add_file(source: Path, raw_dir: Path, dataset: str, province: str, period: str, revision: int = 0) -> Path:
-    """Check `source` against the naming and layout rules, then copy it into `raw_dir`; never overwrites."""
+def add_file(
+    source: Path, raw_dir: Path, dataset: str, province: str, period: str, revision: int = 0, ext: str | None = None
+) -> Path:
+    """Check `source` against the naming and layout rules, then copy it into `raw_dir`; never
+    overwrites. `ext`: the file's kind when its own name does not say it (a saved attachment)."""
     contract = load_contract()
-    ext = source.suffix.lower().lstrip(".")
+    ext = ext or source.suffix.lower().lstrip(".")
     if ext not in EXTENSIONS:
         raise AddError(f'{source.name}: extension ".{ext}" is not one of .csv, .xlsx, .xls')
     rel = f"{dataset}/{canonical_name(province, period, revision, ext)}"
