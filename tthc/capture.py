@@ -7,7 +7,6 @@ naming them, so that the failed-run automation alerts as it does for a run.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import time
@@ -31,11 +30,11 @@ from tthc.ingest.capture766 import (
     remove_unfinished,
     save,
 )
-from tthc.ingest.index766 import snapshot_groups
+from tthc.ingest.index766 import portal_codes, snapshot_groups
 from tthc.pipeline import RunOutcome, run_name, run_pipeline
 from tthc.runs.calendar import as_of_date
 from tthc.runs.movement import by_province_and_period, moved, movement_lines
-from tthc.settings import DBT_PROJECT_DIR, load_settings
+from tthc.settings import load_settings
 
 PERIODS = ["year", "quarter", "month"]
 
@@ -52,14 +51,12 @@ class Captured:
 
 def portal_departments() -> dict[str, str]:
     """Official province code → the portal's root department id (seed index766_portal_codes)."""
-    with open(DBT_PROJECT_DIR / "seeds" / "index766_portal_codes.csv", encoding="utf-8") as f:
-        return {row["province_code"]: row["portal_department_id"] for row in csv.DictReader(f)}
+    return {row["province_code"]: row["portal_department_id"] for row in portal_codes()}
 
 
 def provinces_of(national: bytes) -> list[str]:
     """Every province the national file evaluates, by official code (through the portal codes seed)."""
-    with open(DBT_PROJECT_DIR / "seeds" / "index766_portal_codes.csv", encoding="utf-8") as f:
-        official = {row["portal_code"]: row["province_code"] for row in csv.DictReader(f)}
+    official = {row["portal_code"]: row["province_code"] for row in portal_codes()}
     rows = json.loads(national.decode("utf-8-sig"))["data"]["evaluation"]
     return sorted({official[r["departmentCode"]] for r in rows if r.get("departmentCode") in official})
 

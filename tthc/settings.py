@@ -17,6 +17,7 @@ DBT_PROJECT_DIR = Path(os.environ.get("TTHC_DBT_PROJECT_DIR") or PROJECT_ROOT / 
 SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 PROVINCES_CSV = DBT_PROJECT_DIR / "seeds" / "provinces_2025.csv"
 INDEX766_GROUPS_CSV = DBT_PROJECT_DIR / "seeds" / "index766_groups.csv"
+INDEX766_PORTAL_CODES_CSV = DBT_PROJECT_DIR / "seeds" / "index766_portal_codes.csv"
 
 
 @cache

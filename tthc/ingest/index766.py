@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from tthc.settings import INDEX766_GROUPS_CSV
+from tthc.settings import INDEX766_GROUPS_CSV, INDEX766_PORTAL_CODES_CSV
 
 # Keys of a row that are not metrics: identity, the row's own score, the portal's deltas and charts.
 _NOT_METRICS = frozenset({
@@ -52,6 +52,14 @@ def snapshot_groups() -> dict[str, Group]:
     """The groups a file name may give, from the seed index766_groups (one source with dbt)."""
     with INDEX766_GROUPS_CSV.open(encoding="utf-8") as f:
         return {r["file_group"]: Group(r["file_group"], r["group_code"], r["shape"]) for r in csv.DictReader(f)}
+
+
+@lru_cache(maxsize=1)
+def portal_codes() -> tuple[dict[str, str], ...]:
+    """The portal's provinces (seed index766_portal_codes): portal_code (H44), portal_department_id,
+    portal_name, province_code (the official code), one dict each."""
+    with INDEX766_PORTAL_CODES_CSV.open(encoding="utf-8") as f:
+        return tuple(dict(row) for row in csv.DictReader(f))
 
 
 def metric_code(key: str) -> str:

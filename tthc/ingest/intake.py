@@ -4,6 +4,7 @@ duplicate left out, or the file held with the reason; never written over another
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from tthc.contract.limits import FORM_FILE_BYTES, megabytes
 from tthc.ingest.add import AddError, add_file
 from tthc.ingest.discover import EXTENSIONS, parse_name
 from tthc.ingest.read import sha256_of
-from tthc.ingest.recognise import Clue, Problem, Recognised, recognise
+from tthc.ingest.recognise import Clue, Problem, Recognised, recognise, recognise_capture
 
 
 @dataclass(frozen=True)
@@ -70,15 +71,17 @@ def intake_file(
     shown = name or source.name
     held = Recognised(None, None, None)
     ext = Path(shown).suffix.lower().lstrip(".")
-    if ext not in EXTENSIONS:
+    if ext not in (*EXTENSIONS, "json"):
         return Intake(shown, "held", held, problems=(Problem(
-            f'phần mở rộng ".{ext}" không phải .csv, .xlsx, .xls', f'extension ".{ext}" is not one of .csv, .xlsx, .xls'),))
+            f'phần mở rộng ".{ext}" không phải .csv, .xlsx, .xls, .json', f'extension ".{ext}" is not one of .csv, .xlsx, .xls, .json'),))
     size = source.stat().st_size
     if size > FORM_FILE_BYTES:
         return Intake(shown, "held", held, problems=(Problem(
             f"{megabytes(size)}, quá {megabytes(FORM_FILE_BYTES)} cho một tệp biểu mẫu",
             f"{megabytes(size)}, over the contract's {megabytes(FORM_FILE_BYTES)} for a form file"),))
     data = source.read_bytes()
+    if ext == "json":
+        return _file_capture(shown, data, raw_dir, contract, recognise_capture(data, shown))
     found = recognise(data, shown, contract, sender, contacts)
     if found.problems or not (found.dataset and found.province and found.period):
         return Intake(shown, "held", found, problems=found.problems)
@@ -93,6 +96,33 @@ def intake_file(
     except (AddError, OSError) as err:
         return Intake(shown, "held", found, problems=(Problem(f"không lưu được: {err}", f"not filed: {err}"),))
     return Intake(shown, "filed", found, path=target.relative_to(raw_dir).as_posix(), revision=revision)
+
+
+def _file_capture(shown: str, data: bytes, raw_dir: Path, contract: Contract, found: Recognised) -> Intake:
+    """A 766 capture: a duplicate when a capture of that scope, period and group has its content;
+    else written under its canonical name, never over another file."""
+    if found.problems or not (found.province and found.period and found.snapshot_group and found.captured_on):
+        return Intake(shown, "held", found, problems=found.problems)
+    rel = f"index766/{found.province}_{found.period}_{found.snapshot_group}_{found.captured_on.isoformat()}.json"
+    named = parse_name(rel, set(contract.all_datasets), contract.snapshots)
+    if named.refusal:
+        return Intake(shown, "held", found, problems=(Problem(f"không lưu được: {named.refusal}", f"not filed: {named.refusal}"),))
+    sha = sha256_of(data)
+    folder = raw_dir / "index766"
+    for other in sorted(folder.glob(f"{found.province}_{found.period}_{found.snapshot_group}_*.json")) if folder.is_dir() else []:
+        if other.is_file() and sha256_of(other.read_bytes()) == sha:
+            return Intake(shown, "duplicate", found, path=f"index766/{other.name}", revision=0)
+    target = raw_dir / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:  # O_EXCL: another capture of the same day is kept, not replaced
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        return Intake(shown, "held", found, problems=(Problem(
+            f"{rel} đã có với nội dung khác (một lần lấy số liệu khác cùng ngày)",
+            f"{rel} is already there with other content (another capture of the same day)"),))
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return Intake(shown, "filed", found, path=rel, revision=0)
 
 
 def _versions(raw_dir: Path, contract: Contract, dataset: str, province: str, period: str) -> dict[str, tuple[int, str]]:

@@ -5,6 +5,7 @@ read; what cannot be told, or is told two ways, is a problem that says why. Noth
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ from tthc.contract.labels import normalize_label
 from tthc.contract.periods import period_bounds
 from tthc.contract.provinces import code_valid_on, province_names
 from tthc.ingest.decode import TextRow, read_csv_rows
+from tthc.ingest.discover import NATIONAL_SCOPE
 from tthc.ingest.header import HeaderError
+from tthc.ingest.index766 import ShapeError, parse_snapshot, portal_codes, snapshot_groups
 from tthc.ingest.layout import header_start, lay_out
 from tthc.ingest.workbook import read_xls, read_xlsx
 
@@ -64,6 +67,8 @@ class Recognised:
     period: str | None
     clues: tuple[Clue, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    snapshot_group: str | None = None  # a 766 capture's group (transparency, dvc-progress-tree…)
+    captured_on: date | None = None  # and the day it was captured
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,99 @@ def recognise(
     period = _period(title, name, clues, problems)
     province = _province(title, period, sender, contacts or {}, clues, problems)
     return Recognised(dataset, province, period, tuple(clues), tuple(problems))
+
+
+def recognise_capture(data: bytes, name: str) -> Recognised:
+    """A capture of the portal's 766 index (.json): its group from the answer's shape, its scope
+    from the province it evaluates (00 for the national file), its period and capture date from
+    the file's name (the portal's answer carries neither)."""
+    clues: list[Clue] = []
+    problems: list[Problem] = []
+    try:
+        payload = json.loads(data.decode("utf-8-sig"))
+        body = payload["data"]
+        group = _capture_group(body)
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        return Recognised(None, None, None, (), (Problem(f"không phải câu trả lời của Cổng DVCQG: {err}",
+                                                         f"not an answer of the national portal: {err}"),))
+    if group is None:
+        return Recognised(None, None, None, (), (Problem("không nhận ra nhóm chỉ số 766 từ cấu trúc tệp JSON",
+                                                         "no group of the 766 index has this JSON's shape"),))
+    shape = snapshot_groups()[group].shape
+    try:
+        parse_snapshot(data, shape)
+    except ShapeError as err:
+        return Recognised("index766", None, None, (), (Problem(f"tệp {group} không đúng cấu trúc: {err}",
+                                                               f"the {group} file is not the portal's shape: {err}"),),
+                          snapshot_group=group)
+    clues.append(Clue("dataset", f"index766 {group}", "data", f"the answer's shape ({shape})"))
+    stem = normalize_label(PurePath(name).stem)
+    captured = _date_in(stem)
+    if captured is None:
+        problems.append(Problem("ngày lấy số liệu: tên tệp không ghi ngày (YYYY-MM-DD)",
+                                "capture date: the file's name gives no date (YYYY-MM-DD)"))
+    else:
+        clues.append(Clue("captured", captured.isoformat(), "the file's name", PurePath(name).name))
+        stem = _DAY.sub(" ", stem)
+    period = _period_in_words(stem) or _canonical_period(stem) or ((m := _BARE_YEAR.search(stem)) and m[1])
+    if period and not period.startswith("?") and not period.endswith(("H1", "H2")):
+        clues.append(Clue("period", period, "the file's name", PurePath(name).name))
+    else:
+        period = None
+        problems.append(Problem("kỳ: tên tệp không ghi kỳ của chỉ số (năm, quý hoặc tháng); câu trả lời của Cổng không mang kỳ",
+                                "period: the file's name gives no year, quarter or month, and the portal's answer does not carry one"))
+    scope = _capture_scope(body, shape, captured, clues, problems)
+    return Recognised("index766", scope, period, tuple(clues), tuple(problems), snapshot_group=group, captured_on=captured)
+
+
+_DAY = re.compile(r"\b(\d{4}) (\d{2}) (\d{2})\b")
+_BARE_YEAR = re.compile(r"\b(20\d{2})\b")
+# The metric a list group's rows always hold, which names the group.
+_LIST_METRICS = {"PUBLISH_ON_TIME": "transparency", "DOSSIER_RECEIVING_SATISFACTION": "handling-satisfaction",
+                 "ORIGINAL_RESULT_AVAILABLE": "dossier-digitized"}
+
+
+def _date_in(text: str) -> date | None:
+    m = _DAY.search(text)
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])) if m else None
+    except ValueError:
+        return None
+
+
+def _capture_group(body: dict) -> str | None:
+    """The group whose shape the answer's `data` has (seed/index766/README.md)."""
+    if "radar" in body and "evaluation" in body:
+        return "service-results"
+    if isinstance(parent := body.get("parent"), dict):
+        if "channelTotalSum" in parent or "onlineServiceTotal" in parent:
+            return "provide-online-tree"
+        if "totalDossierOnlinePaymentSuccess" in parent:
+            return "formality-online-payment-tree"
+        if "totalReceived" in parent:
+            return "dvc-progress-tree"
+    rows = body.get("evaluation") or []
+    codes = {m.get("code") for row in rows[:1] for m in row.get("metrics") or []}
+    return next((group for code, group in _LIST_METRICS.items() if code in codes), None)
+
+
+def _capture_scope(body: dict, shape: str, captured: date | None, clues: list[Clue], problems: list[Problem]) -> str | None:
+    """00 for the national file; else the official code of the province the tree's root row is."""
+    if shape == "national":
+        clues.append(Clue("province", NATIONAL_SCOPE, "data.evaluation", "every province (the national file)"))
+        return NATIONAL_SCOPE
+    at = "data.parent" if shape == "tree" else "data.overview"
+    root = body.get("parent" if shape == "tree" else "overview") or {}
+    by_portal = {row["portal_code"]: row["province_code"] for row in portal_codes()}
+    code = by_portal.get(root.get("departmentCode") or "")
+    text = root.get("departmentCode") or ""
+    if code is None and (m := _AUTHORITY.search(normalize_label(root.get("departmentName") or ""))):
+        code, text = _province_code(m["name"], captured), root.get("departmentName") or ""
+    if code is None:
+        problems.append(Problem(f"tỉnh: dòng gốc {at} không cho biết tỉnh nào", f"province: the root row {at} names no province"))
+        return None
+    clues.append(Clue("province", code, at, text))
+    return code
 
 
 def _rows(data: bytes, name: str, contract: Contract) -> tuple[list[TextRow], str | None]:

@@ -96,3 +96,41 @@ def test_the_sender_found_in_the_default_contacts_beside_the_raw_directory(tmp_p
     code = main(["intake", str(CORPUS / "bc kiem soat.csv"), "--raw-dir", str(raw), "--sender", "KSTT@QuangNinh.gov.vn"])
 
     assert code == 0 and (raw / "procedure_control" / "22_2021-Q3.csv").exists()
+
+
+SHIPPED_CAPTURES = sorted((Path(__file__).resolve().parents[3] / "raw" / "index766").glob("*.json"))
+
+
+def test_portal_captures_under_any_name_are_filed_under_the_names_a_capture_gives_them(tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    contract = load_contract()
+    sent = []
+    for shipped in SHIPPED_CAPTURES:  # 25_2026_transparency_2026-09-26.json → "transparency Phu Tho nam 2026 (2026-09-26).json"
+        scope, period, group, day = shipped.stem.split("_")
+        attachment = tmp_path / f"{group} {'ca nuoc' if scope == '00' else 'Phu Tho'} nam {period} ({day}).json"
+        shutil.copyfile(shipped, attachment)
+        sent.append(attachment)
+
+    outcomes = [intake_file(a, raw, contract) for a in sent]
+    again = [intake_file(a, raw, contract) for a in sent]
+
+    assert len(SHIPPED_CAPTURES) == 7
+    assert [(o.status, o.path) for o in outcomes] == [("filed", f"index766/{s.name}") for s in SHIPPED_CAPTURES]
+    assert all((raw / o.path).read_bytes() == s.read_bytes() for o, s in zip(outcomes, SHIPPED_CAPTURES, strict=True))
+    assert {o.status for o in again} == {"duplicate"}
+    where = {c.what: c.where for c in outcomes[1].recognised.clues}  # dossier-digitized, Phú Thọ's tree
+    assert where == {"dataset": "data", "captured": "the file's name", "period": "the file's name", "province": "data.overview"}
+
+
+def test_a_capture_whose_name_says_neither_period_nor_day_is_held(tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    attachment = tmp_path / "year-all.json"
+    shutil.copyfile(next(p for p in SHIPPED_CAPTURES if "dvc-progress-tree" in p.name), attachment)
+
+    outcome = intake_file(attachment, raw, load_contract())
+
+    assert outcome.status == "held" and not any(raw.rglob("*.*"))
+    assert (outcome.recognised.snapshot_group, outcome.recognised.province) == ("dvc-progress-tree", "25")
+    assert "capture date: the file's name gives no date" in outcome.reason and "period:" in outcome.reason
