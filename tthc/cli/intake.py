@@ -6,9 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tthc.cli.words import both, say
 from tthc.settings import load_settings
+
+if TYPE_CHECKING:  # the ingest package is imported when a command needs it
+    from tthc.ingest.intake import Intake
 
 STATUS_WORDS = {"filed": both("đã lưu", "filed"), "duplicate": both("trùng", "duplicate"), "held": both("giữ lại", "held")}
 
@@ -23,15 +27,12 @@ def cmd_intake(args: argparse.Namespace) -> int:
     if not settings.raw_dir.is_dir():
         say("intake", f"không có thư mục báo cáo {settings.raw_dir}", f"no raw directory at {settings.raw_dir}")
         return 1
+    if missing := [name for name in args.files if not Path(name).is_file()]:  # before any file is filed
+        say("intake", f"không có tệp {', '.join(missing)}", f"no file {', '.join(missing)}")
+        return 1
     contract = load_contract()
     contacts = load_contacts(Path(args.contacts) if args.contacts else settings.contacts_file)
-    outcomes = []
-    for name in args.files:
-        path = Path(name)
-        if not path.is_file():
-            say("intake", f"không có tệp {name}", f"no file {name}")
-            return 1
-        outcomes.append(intake_file(path, settings.raw_dir, contract, args.sender, contacts))
+    outcomes = [intake_file(Path(name), settings.raw_dir, contract, args.sender, contacts) for name in args.files]
     if args.format == "json":
         json.dump([o.as_dict() for o in outcomes], sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -41,7 +42,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
     return 3 if any(o.status == "held" for o in outcomes) else 0
 
 
-def _line(outcome) -> str:  # noqa: ANN001 - tthc.ingest.intake.Intake, imported late
+def _line(outcome: Intake) -> str:
     """One line per file, in Vietnamese with the English beside it."""
     head = f"{STATUS_WORDS[outcome.status]}: {outcome.file}"
     if outcome.status == "filed":

@@ -80,9 +80,13 @@ def intake_file(
             f"{megabytes(size)}, quá {megabytes(FORM_FILE_BYTES)} cho một tệp biểu mẫu",
             f"{megabytes(size)}, over the contract's {megabytes(FORM_FILE_BYTES)} for a form file"),))
     data = source.read_bytes()
-    if ext == "json":
-        return _file_capture(shown, data, raw_dir, contract, recognise_capture(data, shown))
-    found = recognise(data, shown, contract, sender, contacts)
+    try:
+        if ext == "json":
+            return _file_capture(shown, data, raw_dir, contract, recognise_capture(data, shown))
+        found = recognise(data, shown, contract, sender, contacts)
+    except Exception as err:  # noqa: BLE001 - no file stops the others: an error nobody foresaw holds this one
+        why = f"{type(err).__name__}: {err}"
+        return Intake(shown, "held", held, problems=(Problem(f"không đọc được tệp ({why})", f"the file cannot be read ({why})"),))
     if found.problems or not (found.dataset and found.province and found.period):
         return Intake(shown, "held", found, problems=found.problems)
     versions = _versions(raw_dir, contract, found.dataset, found.province, found.period)

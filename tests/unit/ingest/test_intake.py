@@ -134,3 +134,27 @@ def test_a_capture_whose_name_says_neither_period_nor_day_is_held(tmp_path: Path
     assert outcome.status == "held" and not any(raw.rglob("*.*"))
     assert (outcome.recognised.snapshot_group, outcome.recognised.province) == ("dvc-progress-tree", "25")
     assert "capture date: the file's name gives no date" in outcome.reason and "period:" in outcome.reason
+
+
+def test_a_damaged_workbook_is_held_and_the_next_file_is_still_filed(tmp_path: Path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    damaged = tmp_path / "bao cao.xlsx"
+    damaged.write_bytes(b"PK\x03\x04 not really a workbook")
+
+    code = main(["intake", str(damaged), str(CORPUS / "PAKN thang 8.xlsx"), "--raw-dir", str(raw)])
+
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 3
+    assert lines[0].startswith("giữ lại / held: bao cao.xlsx: ") and "xlsx" in lines[0]
+    assert lines[1] == "đã lưu / filed: PAKN thang 8.xlsx → feedback/22_2021-08.xlsx"
+
+
+def test_a_missing_file_is_named_before_anything_is_filed(tmp_path: Path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+
+    code = main(["intake", str(CORPUS / "PAKN thang 8.xlsx"), str(tmp_path / "absent.csv"), "--raw-dir", str(raw)])
+
+    assert code == 1 and "absent.csv" in capsys.readouterr().err
+    assert not any(raw.rglob("*.*"))
