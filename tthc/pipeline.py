@@ -19,6 +19,7 @@ from tthc import progress
 from tthc.alerts.notify import notify_urls, run_messages, send
 from tthc.contract.datasets import Contract, load_contract
 from tthc.ingest.directory import IngestSummary, ingest
+from tthc.ingest.ledger import held_attachments
 from tthc.ingest.load import retime_load
 from tthc.ingest.read import HashesAhead
 from tthc.report.site import write_site
@@ -99,6 +100,7 @@ class RunOutcome:
     target: str = "duckdb"  # where the warehouse was published: duckdb (the file) or postgres
     alerts: dict[str, list[str]] = field(default_factory=dict)  # messages sent to TTHC_NOTIFY, delivery errors
     log_file: Path | None = None  # the run's log: Prefect's, dbt's and our INFO records
+    raw_dir: Path | None = None  # the raw directory the run read (beside it, the mailbox's held attachments)
 
     @property
     def exit_code(self) -> int:
@@ -163,7 +165,7 @@ def run_pipeline(
                 published = publish_run(plan, built, docs_needed)
         return report(RunOutcome(run_id, ingested, built, published, settings.warehouse, headline, timings,
                                  flow_run_id=flow_run.id, marts=marts, withdrawal=withdrawal, target=settings.target,
-                                 log_file=log_file))
+                                 log_file=log_file, raw_dir=settings.raw_dir))
 
 
 @task(cache_policy=NONE)
@@ -284,7 +286,7 @@ def publish_run(plan: Plan, built: BuildOutcome, docs_needed: bool) -> bool:
 def report(outcome: RunOutcome) -> RunOutcome:
     """The run log, the report page, the alerts (TTHC_NOTIFY) and the Prefect artifact, whatever
     the outcome."""
-    settings = load_settings(warehouse=outcome.warehouse)
+    settings = load_settings(raw_dir=outcome.raw_dir, warehouse=outcome.warehouse)
     record = run_record(outcome)
     if outcome.unchanged is None:
         messages = run_messages(record, latest_run_log(settings))
@@ -294,7 +296,7 @@ def report(outcome: RunOutcome) -> RunOutcome:
         outcome = replace(outcome, alerts={"messages": [m.title for m in messages], "errors": errors})
         record = run_record(outcome)
         write_run_log(settings, record)
-        write_site(record, settings.report_dir)
+        write_site({**record, "held": held_attachments(settings.inbox_dir, settings.intake_ledger)}, settings.report_dir)
     create_markdown_artifact(key="tthc-run-summary", markdown=summary_markdown(record), description="TTHC run summary")
     return outcome
 

@@ -12,6 +12,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from tthc.capture import capture766
+from tthc.mail_intake import intake_mailbox
 from tthc.pipeline import run_pipeline
 from tthc.remind import remind
 from tthc.settings import CUTOFF_CRON, NIGHTLY_CRON, PROJECT_ROOT, Settings
@@ -25,6 +26,8 @@ REMIND_ENTRYPOINT = "tthc/remind.py:remind"
 REMIND_CRON = "0 8 * * 1-5"  # working days at 08:00; the flow skips public holidays
 CAPTURE_ENTRYPOINT = "tthc/capture.py:capture766"
 CAPTURE_CRON = "0 7 * * 1-5"  # working days at 07:00: the index, then a run (TTHC_CAPTURE_CRON)
+INTAKE_ENTRYPOINT = "tthc/mail_intake.py:intake_mailbox"
+INTAKE_CRON = "*/15 * * * *"  # the mailbox every 15 minutes, when TTHC_MAILBOX is set
 
 
 def deployments(
@@ -74,7 +77,19 @@ def deployments(
         tags=["tthc", "writer"],
         description="Every working day at 07:00: the Decision 766 index from the national portal, then a run.",
     )
-    return [*runs, reminder, capture]
+    mailbox = []
+    if os.environ.get("TTHC_MAILBOX"):  # the office's mailbox: its attachments to raw/, then a run
+        letters = (intake_mailbox.from_source(source=str(PROJECT_ROOT), entrypoint=INTAKE_ENTRYPOINT)
+                   if from_source else intake_mailbox)
+        mailbox.append(letters.to_deployment(
+            name="intake",
+            schedule=Cron(INTAKE_CRON, timezone=TIMEZONE),
+            parameters=parameters,
+            concurrency_limit=one_writer,
+            tags=["tthc", "writer"],
+            description="Every 15 minutes: the mailbox's reports filed in raw/, a run when something was, and receipts to the senders.",
+        ))
+    return [*runs, reminder, capture, *mailbox]
 
 
 def deploy_to_pool(

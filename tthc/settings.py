@@ -64,6 +64,17 @@ class Settings:
         return self.raw_dir.parent / "contacts.csv"
 
     @property
+    def inbox_dir(self) -> Path:
+        """Attachments the mailbox's intake held, beside the raw directory, until a clerk files
+        them (`tthc add`) or deletes them."""
+        return self.raw_dir.parent / "inbox"
+
+    @property
+    def intake_ledger(self) -> Path:
+        """The mailbox's letters taken in, by Message-ID, and their receipts (tthc/ingest/ledger.py)."""
+        return self.warehouse.parent / "intake.sqlite"
+
+    @property
     def work_dir(self) -> Path:
         """Working files of runs in progress, beside the published warehouse."""
         return self.warehouse.parent / "work"

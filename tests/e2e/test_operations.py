@@ -211,7 +211,7 @@ def test_a_duckdb_1_5_client_opens_the_published_file_read_only(published):
     assert "518,1552" in out
 
 
-def test_schedules_are_deployed_with_their_crons_in_vietnam_time(prefect_server, tmp_path):
+def test_schedules_are_deployed_with_their_crons_in_vietnam_time(prefect_server, tmp_path, monkeypatch):
     from prefect.client.orchestration import get_client
     from prefect.utilities.asyncutils import run_coro_as_sync
 
@@ -219,14 +219,17 @@ def test_schedules_are_deployed_with_their_crons_in_vietnam_time(prefect_server,
     from tthc.settings import load_settings
 
     settings = load_settings(raw_dir=tmp_path / "raw", warehouse=tmp_path / "tthc.duckdb")
+    monkeypatch.setenv("TTHC_MAILBOX", "imaps://kstt%40tinh.gov.vn@mail.tinh.gov.vn/INBOX")  # the mailbox is read too
     for d in deployments(settings, nightly_cron="30 1 * * *"):
         d.apply()
 
     async def read():
         async with get_client() as client:
-            return [await client.read_deployment_by_name(f"tthc-run/{n}") for n in ("nightly", "after-cutoff")]
+            return [await client.read_deployment_by_name(name)
+                    for name in ("tthc-run/nightly", "tthc-run/after-cutoff", "tthc-intake/intake")]
 
-    nightly, cutoff = run_coro_as_sync(read())
+    nightly, cutoff, mailbox = run_coro_as_sync(read())
+    assert [(s.schedule.cron, s.schedule.timezone) for s in mailbox.schedules] == [("*/15 * * * *", "Asia/Ho_Chi_Minh")]
     assert [(s.schedule.cron, s.schedule.timezone) for s in nightly.schedules] == [("30 1 * * *", "Asia/Ho_Chi_Minh")]
     assert [(s.schedule.cron, s.schedule.timezone) for s in cutoff.schedules] == [("0 6 15 3,6,9,12 *", "Asia/Ho_Chi_Minh")]
     for d in (nightly, cutoff):

@@ -30,8 +30,10 @@ def quiet_prefect(verbose: bool) -> None:
     # Offices run offline: a temporary server must not try to send telemetry (it would log an
     # error each run). Set the variable yourself to decide otherwise.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if not verbose:
-        for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS"):
+    for handler in ("CONSOLE", "CONSOLE_FLOW_RUNS", "CONSOLE_TASK_RUNS"):
+        if verbose:  # asked for: whatever the environment says (a quiet parent process, say)
+            os.environ[f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL"] = "INFO"
+        else:
             os.environ.setdefault(f"PREFECT_LOGGING_HANDLERS_{handler}_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 

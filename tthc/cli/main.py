@@ -101,8 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     intake = command("intake", "nhận tệp báo cáo tên bất kỳ: nhận biết biểu, tỉnh và kỳ từ nội dung, lưu với tên chuẩn hoặc giữ lại kèm lý do",
                      "take in report files with any name: tell the form, province and period from their content, "
                      "file them under their canonical names or hold them with the reason")
-    intake.add_argument("files", nargs="+", metavar="FILE", help=both("các tệp nhận được", "the files received"))
+    intake.add_argument("files", nargs="*", metavar="FILE", help=both("các tệp nhận được", "the files received"))
+    intake.add_argument("--mailbox", action="store_true", help=both(
+        "đọc hộp thư TTHC_MAILBOX ngay: nhận tệp đính kèm, chạy nếu có tệp mới, gửi thư báo nhận",
+        "read the mailbox TTHC_MAILBOX now: take in the attachments, run when something was filed, send the receipts"))
+    intake.add_argument("--held", action="store_true", help=both(
+        "liệt kê các tệp đính kèm đang giữ lại trong inbox/ và lý do", "list the attachments held in inbox/, with why"))
     intake.add_argument("--raw-dir", help=words.RAW_DIR)
+    intake.add_argument("--warehouse", help=words.WAREHOUSE)
+    intake.add_argument("-v", "--verbose", action="store_true", help=words.VERBOSE)
     intake.add_argument("--sender", help=both("địa chỉ thư người gửi (tìm tỉnh trong danh bạ)",
                                               "the sender's address (its province from the contacts)"))
     intake.add_argument("--contacts", help=both("danh bạ CSV province_code,email (mặc định contacts.csv cạnh thư mục báo cáo)",

@@ -203,8 +203,21 @@ def overview(record: dict[str, Any]) -> str:
     body = (f'<h1>{both("Kho dữ liệu TTHC — tổng quan", "TTHC Warehouse — overview")}</h1>'
             f"<p>{both(INTRO_VI, INTRO_EN)}</p>"
             f"{table}"
-            + (f'<h2>{both("Các tỉnh khác", "Other provinces")}</h2><p>{other_links}</p>' if others else ""))
+            + (f'<h2>{both("Các tỉnh khác", "Other provinces")}</h2><p>{other_links}</p>' if others else "")
+            + _held(record.get("held") or []))
     return _page("Tổng quan / Overview — TTHC", body, record, script=SORT_SCRIPT if rows else "")
+
+
+def _held(held: list[dict[str, Any]]) -> str:
+    """The mailbox's attachments waiting in inbox/ for a clerk, each with its sender and why."""
+    if not held:
+        return ""
+    items = "".join(
+        f"<li><code>{escape(h['file'])}</code>{' — ' + escape(h['sender']) if h.get('sender') else ''}: "
+        f"{escape(h.get('reason_vi') or '?')} / {escape(h.get('reason') or '?')}</li>" for h in held)
+    where = both("Trong thư mục inbox/ cạnh thư mục báo cáo: lưu bằng `tthc add` hoặc xóa.",
+                 "In the inbox/ folder beside the raw directory: file them with `tthc add`, or delete them.")
+    return f'<h2>{both("Tệp đính kèm đang giữ lại", "Attachments held")} ({len(held)})</h2><p>{where}</p><ul>{items}</ul>'
 
 
 def _province_names(record: dict[str, Any]) -> dict[str, str]:
