@@ -14,7 +14,8 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from tthc.alerts.receipt import AfterRun, receipt, send, smtp_from
+from tthc.alerts.mail import send, smtp_from_environment
+from tthc.alerts.receipt import AfterRun, receipt
 from tthc.contract.datasets import Contract, load_contract
 from tthc.ingest.intake import Intake, intake_file, load_contacts
 from tthc.ingest.ledger import awaiting_receipt, ledger, receipt_sent, record, set_run, taken
@@ -147,11 +148,10 @@ def send_receipts(settings: Settings, box: Mailbox, run: RunOutcome | None, outc
     """A receipt to each letter's sender whose receipt has not gone out (TTHC_SMTP_URL; without
     it, none is sent and the letters wait for one)."""
     log = get_run_logger()
-    url = os.environ.get("TTHC_SMTP_URL")
-    if not url:
+    smtp = smtp_from_environment(box.user)
+    if smtp is None:
         log.warning("TTHC_SMTP_URL is not set: no receipts sent")
         return
-    smtp = smtp_from(url, os.environ.get("TTHC_SMTP_PASSWORD"), os.environ.get("TTHC_SMTP_FROM") or box.user)
     after = _after_run(settings, run) if run is not None else None
     with ledger(settings.intake_ledger) as con:
         waiting = awaiting_receipt(con)

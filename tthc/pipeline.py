@@ -16,9 +16,11 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
 from tthc import progress
-from tthc.alerts.notify import notify_urls, run_messages, send
+from tthc.alerts.mail import mail_provinces, smtp_from_environment
+from tthc.alerts.notify import notify_urls, province_messages, run_messages, send
 from tthc.contract.datasets import Contract, load_contract
 from tthc.ingest.directory import IngestSummary, ingest
+from tthc.ingest.intake import load_contacts
 from tthc.ingest.ledger import held_attachments
 from tthc.ingest.load import retime_load
 from tthc.ingest.read import HashesAhead
@@ -289,11 +291,17 @@ def report(outcome: RunOutcome) -> RunOutcome:
     settings = load_settings(raw_dir=outcome.raw_dir, warehouse=outcome.warehouse)
     record = run_record(outcome)
     if outcome.unchanged is None:
-        messages = run_messages(record, latest_run_log(settings))
+        previous = latest_run_log(settings)
+        messages = run_messages(record, previous)
         errors = send(messages, notify_urls())
+        reached: list[str] = []
+        if (smtp := smtp_from_environment()) is not None:  # each province's own files and findings, to its contacts
+            by_province = {code: (m.title, m.body) for code, m in province_messages(record, previous).items()}
+            reached, mail_errors = mail_provinces(smtp, by_province, load_contacts(settings.contacts_file))
+            errors += mail_errors
         for error in errors:
             get_run_logger().warning("alert not delivered: %s", error)
-        outcome = replace(outcome, alerts={"messages": [m.title for m in messages], "errors": errors})
+        outcome = replace(outcome, alerts={"messages": [m.title for m in messages], "errors": errors, "contacts": reached})
         record = run_record(outcome)
         write_run_log(settings, record)
         write_site({**record, "held": held_attachments(settings.inbox_dir, settings.intake_ledger)}, settings.report_dir)

@@ -64,11 +64,11 @@ def webhook():
     server.shutdown()
 
 
-def _run(raw, warehouse, notify: str) -> subprocess.CompletedProcess:
+def _run(raw, warehouse, notify: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "tthc.cli.main", "run", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
-        env={**os.environ, "TTHC_NOTIFY": notify, "TTHC_REPORT_URL": "http://kstt.tinh.gov.vn/tthc"},
+        env={**os.environ, "TTHC_NOTIFY": notify, "TTHC_REPORT_URL": "http://kstt.tinh.gov.vn/tthc", **env},
     )
 
 
@@ -81,11 +81,20 @@ def test_a_rejected_file_is_named_with_its_reason_by_mail_and_webhook(tmp_path, 
         shutil.copyfile(CORPUS / "online_services" / name, raw / "online_services" / name)
     (raw / "feedback").mkdir()
     (raw / "feedback" / "22_２０２１.csv").write_bytes(SMALL_FEEDBACK.read_bytes())  # refused: its name
+    (tmp_path / "contacts.csv").write_text("province_code,email\n27,kstt@bacninh.gov.vn\n", encoding="utf-8")
     notify = (f"mailto://127.0.0.1:{smtp_port}?from=tthc@tinh.gov.vn&to=kstt@tinh.gov.vn&mode=insecure "
               f"json://127.0.0.1:{hook_port}/hook")
-    run = _run(raw, tmp_path / "wh" / "tthc.duckdb", notify)
+    run = _run(raw, tmp_path / "wh" / "tthc.duckdb", notify, TTHC_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
     assert run.returncode == 3, run.stdout + run.stderr
     assert "Alerts: 2 message(s)" in run.stdout  # files turned away, new error findings
+    assert "Alerts to the provinces' contacts: kstt@bacninh.gov.vn" in run.stdout
+
+    # The province's own contact gets its own file and its findings, not the others' (22's refused file).
+    own = [m for m in mails if m["to"] == "kstt@bacninh.gov.vn"]
+    assert len(own) == 1 and "báo cáo cần sửa / reports to correct" in own[0]["subject"]
+    body = own[0].get_body().get_content()
+    assert REJECTED in body and "22_２０２１" not in body
+    mails[:] = [m for m in mails if m["to"] != "kstt@bacninh.gov.vn"]
 
     subjects = [m["subject"] for m in mails]
     assert any("tệp bị từ chối" in s for s in subjects), subjects

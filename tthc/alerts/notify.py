@@ -58,7 +58,7 @@ def run_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> lis
                 *_link(),
             ]),
         ))
-    turned_away = [f for f in record["files"] if f["status"] in ("refused", "rejected")]
+    turned_away = _turned_away(record)
     if turned_away:
         messages.append(Message(
             f"TTHC: {len(turned_away)} tệp bị từ chối / files turned away",
@@ -69,8 +69,7 @@ def run_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> lis
                 *_link(),
             ]),
         ))
-    seen = {_finding_key(f) for f in (previous or {}).get("findings", [])}
-    new_errors = [f for f in record.get("findings", []) if f["severity"] == "error" and _finding_key(f) not in seen]
+    new_errors = _new_errors(record, previous)
     if new_errors:
         messages.append(Message(
             f"TTHC: {len(new_errors)} lỗi số liệu mới / new error findings",
@@ -85,10 +84,48 @@ def run_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> lis
     return messages
 
 
+def _turned_away(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in record["files"] if f["status"] in ("refused", "rejected")]
+
+
+def _new_errors(record: dict[str, Any], previous: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The error findings the previous run did not have."""
+    seen = {_finding_key(f) for f in (previous or {}).get("findings", [])}
+    return [f for f in record.get("findings", []) if f["severity"] == "error" and _finding_key(f) not in seen]
+
+
+def province_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Message]:
+    """For each province, one message with its own files turned away and its own new error
+    findings (its contacts get it: tthc/alerts/mail.py), in Vietnamese with English below."""
+    files: dict[str, list[str]] = {}
+    for f in _turned_away(record):
+        if code := _code_of(f["path"]):
+            files.setdefault(code, []).append(f"{f['path']} ({f['status']}): {f['reason']}")
+    errors: dict[str, list[str]] = {}
+    for f in _new_errors(record, previous):
+        if f.get("province_code"):
+            place = f"{f['source_file']}{', ' + f['cell'] if f.get('cell') else ''}"
+            errors.setdefault(f["province_code"], []).append(f"{place}: {f['message_vi']} / {f['message']}")
+    messages = {}
+    for code in sorted(set(files) | set(errors)):
+        lines = [*(["Tệp không được nạp / Files not taken in:", *_listed(files[code])] if code in files else []),
+                 *(["Lỗi số liệu mới / New error findings:", *_listed(errors[code])] if code in errors else []),
+                 "Xin sửa và gửi lại báo cáo (bản sửa đổi mới). / Please correct and send the report again (a new revision).",
+                 *_link()]
+        messages[code] = Message(f"TTHC {record['run_id']}: {named(code)} — báo cáo cần sửa / reports to correct", "\n".join(lines))
+    return messages
+
+
+def _code_of(path: str) -> str | None:
+    """The province code a file's name starts with, when it is a known one."""
+    code = path.rsplit("/", 1)[-1][:2]
+    return code if code.isdigit() and named(code) != code else None
+
+
 def _province_of(path: str) -> str:
     """"Quảng Ninh (22): " for a file whose name starts with a known province code, else nothing."""
-    code = path.rsplit("/", 1)[-1][:2]
-    return f"{named(code)}: " if code.isdigit() and named(code) != code else ""
+    code = _code_of(path)
+    return f"{named(code)}: " if code else ""
 
 
 def _finding_key(finding: dict[str, Any]) -> tuple:

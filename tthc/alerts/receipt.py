@@ -4,12 +4,10 @@ findings on them (file, sheet, cell). In Vietnamese, with English below."""
 
 from __future__ import annotations
 
-import smtplib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import make_msgid
-from urllib.parse import unquote, urlsplit
 
+from tthc.alerts.mail import letter as mail
 from tthc.contract.provinces import named
 from tthc.ingest.ledger import Recorded
 
@@ -22,28 +20,6 @@ class AfterRun:
     published: bool
     statuses: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     findings: dict[str, list[str]] = field(default_factory=dict)  # "Biểu!G9: message" per error finding
-
-
-@dataclass(frozen=True)
-class Smtp:
-    """Where receipts are sent from: smtp://[user@]host[:port] (STARTTLS when offered) or smtps://."""
-
-    host: str
-    port: int
-    secure: bool
-    user: str | None
-    password: str | None = field(repr=False, default=None)
-    sender: str = ""
-
-
-def smtp_from(url: str, password: str | None, sender: str) -> Smtp:
-    """TTHC_SMTP_URL, its password (TTHC_SMTP_PASSWORD) and the address receipts come from."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ValueError("TTHC_SMTP_URL is smtp://[user@]host[:port] or smtps://…")
-    secure = parts.scheme == "smtps"
-    return Smtp(parts.hostname, parts.port or (465 if secure else 25), secure,
-                unquote(parts.username) if parts.username else None, password, sender)
 
 
 def _filed_line(file: str, path: str | None, dataset: str | None, province: str | None, period: str | None) -> tuple[str, str]:
@@ -83,25 +59,5 @@ def receipt(letter: Recorded, after: AfterRun | None, mailbox: str) -> EmailMess
     elif filed:
         vi.append("Các tệp đã lưu sẽ được nạp ở lần chạy kế tiếp.")
         en.append("The files filed are loaded by the next run.")
-    message = EmailMessage()
-    message["Subject"] = f"Re: {letter.subject or ''} — TTHC: đã nhận / received"
-    message["To"] = letter.sender
-    message["In-Reply-To"] = letter.message_id
-    message["References"] = letter.message_id
-    message["Message-ID"] = make_msgid(domain="tthc.local")
-    message.set_content("\n".join([*vi, "", "---", "", *en, "", f"({mailbox})"]))
-    return message
-
-
-def send(smtp: Smtp, message: EmailMessage) -> None:
-    """One receipt through the office's SMTP server; raises OSError or smtplib.SMTPException."""
-    message["From"] = smtp.sender
-    client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=30) if smtp.secure else smtplib.SMTP(smtp.host, smtp.port, timeout=30)
-    with client:
-        if not smtp.secure:
-            client.ehlo()
-            if client.has_extn("starttls"):
-                client.starttls()
-        if smtp.user and smtp.password:
-            client.login(smtp.user, smtp.password)
-        client.send_message(message)
+    return mail(letter.sender, f"Re: {letter.subject or ''} — TTHC: đã nhận / received",
+                "\n".join([*vi, "", "---", "", *en, "", f"({mailbox})"]), in_reply_to=letter.message_id)

@@ -58,6 +58,8 @@ def summary_lines(record: dict[str, Any]) -> list[str]:
     alerts = record.get("alerts") or {}
     if alerts.get("messages"):
         lines.append(f"Cảnh báo đã gửi / Alerts: {len(alerts['messages'])} message(s) to TTHC_NOTIFY")
+    if alerts.get("contacts"):
+        lines.append(f"Cảnh báo tới địa chỉ của tỉnh / Alerts to the provinces' contacts: {', '.join(alerts['contacts'])}")
     lines += [f"  không gửi được / alert not delivered: {error}" for error in alerts.get("errors", [])]
     if record["timings"]:
         lines.append("Thời gian / Timings: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in record["timings"].items()))
