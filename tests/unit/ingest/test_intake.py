@@ -158,3 +158,16 @@ def test_a_missing_file_is_named_before_anything_is_filed(tmp_path: Path, capsys
 
     assert code == 1 and "absent.csv" in capsys.readouterr().err
     assert not any(raw.rglob("*.*"))
+
+
+def test_a_file_over_the_contracts_size_is_held_unread(tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    large = tmp_path / "bao cao lon.csv"
+    with large.open("wb") as f:
+        f.truncate(51 * 1024 * 1024)  # sparse: no 51 MB written
+
+    outcome = intake_file(large, raw, load_contract())
+
+    assert outcome.status == "held" and "51.0 MB, over the contract's 50.0 MB for a form file" in outcome.reason
+    assert not any(raw.rglob("*.*"))
