@@ -18,9 +18,11 @@ from tthc.alerts.mail import send, smtp_from_environment
 from tthc.alerts.receipt import AfterRun, receipt
 from tthc.contract.datasets import Contract, load_contract
 from tthc.ingest.intake import Intake, intake_file, load_contacts
-from tthc.ingest.ledger import awaiting_receipt, ledger, receipt_sent, record, set_run, taken
+from tthc.ingest.ledger import awaiting_receipt, held_attachments, ledger, receipt_sent, record, set_run, taken
 from tthc.ingest.mailbox import Letter, Mailbox, mailbox_from, move, opened, password_from, unseen
 from tthc.pipeline import RunOutcome, run_name, run_pipeline
+from tthc.report.site import write_site
+from tthc.runs.runlog import latest_run_log
 from tthc.settings import Settings, load_settings
 from tthc.warehouse import connect_published
 
@@ -72,7 +74,16 @@ def intake_mailbox(raw_dir: str | None = None, warehouse: str | None = None, tar
         with ledger(settings.intake_ledger) as con:
             set_run(con, [letter.message_id for letter in waiting], run.run_id)
     send_receipts(settings, box, run, outcome)
+    if outcome.held and run is None:  # no run to write the pages: the overview lists them now
+        show_held(settings)
     return outcome
+
+
+def show_held(settings: Settings) -> None:
+    """The report site written again from the last run's record, with the attachments held now."""
+    record = latest_run_log(settings)
+    if record is not None:
+        write_site({**record, "held": held_attachments(settings.inbox_dir, settings.intake_ledger)}, settings.report_dir)
 
 
 @task(cache_policy=NONE)

@@ -153,7 +153,15 @@ def test_letters_are_filed_once_answered_after_the_run_and_moved(office, imap, s
     assert main(["intake", "--held", "--raw-dir", str(raw), "--warehouse", str(warehouse)]) == 0
     assert "bao cao quy.csv: kỳ báo cáo: dòng 2 ghi" in capsys.readouterr().out
     page = (warehouse.parent / "report" / "index.html").read_text(encoding="utf-8")
-    assert "Attachments held" in page and "bao cao quy.csv" in page
+    assert "Attachments held</span> (1)" in page and "bao cao quy.csv" in page
+
+    # A letter with nothing to file: no run, a receipt at once, and the page lists what it held.
+    _post(imap, _letter("<l4@quangninh.gov.vn>", "Danh sách", [("danh sach.csv", (CORPUS / "danh sach.csv").read_bytes())]))
+    held_only = intake_mailbox(raw_dir=str(raw), warehouse=str(warehouse))
+    assert (held_only.run_id, len(held_only.held), len(received)) == (None, 1, 3)
+    assert "danh sach.csv: held: dataset: no header row of a known form" in received[-1].get_content()
+    page = (warehouse.parent / "report" / "index.html").read_text(encoding="utf-8")
+    assert "Attachments held</span> (2)" in page and "danh sach.csv" in page
 
 
 def test_a_flow_killed_after_filing_files_nothing_twice_on_its_next_pass(office, imap, smtp):
