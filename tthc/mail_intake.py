@@ -186,11 +186,12 @@ def _after_run(settings: Settings, run: RunOutcome) -> AfterRun:
     """The run's status and reason of each file, and the error findings of the published warehouse."""
     statuses = {e.found.path: (e.status, e.reason) for e in run.ingest.entries}
     findings: dict[str, list[str]] = {}
-    con = connect_published(settings) if run.published else None
+    published = run.published or run.unchanged is not None  # nothing new: an earlier pass's run loaded them
+    con = connect_published(settings) if published else None
     if con is not None:
         try:
             for path, place, message_vi, message in con.execute(FINDINGS_SQL).fetchall():
                 findings.setdefault(path, []).append(f"{place}: {message_vi} / {message}")
         finally:
             con.close()
-    return AfterRun(run.run_id, run.published, statuses, findings)
+    return AfterRun(run.run_id, published, statuses, findings)
