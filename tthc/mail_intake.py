@@ -26,6 +26,13 @@ from tthc.runs.runlog import latest_run_log
 from tthc.settings import Settings, load_settings
 from tthc.warehouse import connect_published
 
+STATUSES_SQL = """
+    select log.file_path, log.status, log.reason
+    from audit.ingest_log as log
+    inner join (select file_path, max(loaded_at) as loaded_at from audit.ingest_log group by file_path) as latest
+        on log.file_path = latest.file_path and log.loaded_at = latest.loaded_at
+"""
+
 FINDINGS_SQL = """
     select source_file, coalesce(cell, 'line ' || cast(line_number as varchar)) as place, message_vi, message
     from marts.data_quality_findings
@@ -190,6 +197,8 @@ def _after_run(settings: Settings, run: RunOutcome) -> AfterRun:
     con = connect_published(settings) if published else None
     if con is not None:
         try:
+            if run.unchanged is not None:  # what the earlier run made of them, as the warehouse keeps it
+                statuses = {path: (status, reason) for path, status, reason in con.execute(STATUSES_SQL).fetchall()}
             for path, place, message_vi, message in con.execute(FINDINGS_SQL).fetchall():
                 findings.setdefault(path, []).append(f"{place}: {message_vi} / {message}")
         finally:
