@@ -29,8 +29,11 @@ from tthc.warehouse import connect_published
 STATUSES_SQL = """
     select log.file_path, log.status, log.reason
     from audit.ingest_log as log
-    inner join (select file_path, max(loaded_at) as loaded_at from audit.ingest_log group by file_path) as latest
+    inner join (
+        select file_path, max(loaded_at) as loaded_at from audit.ingest_log where status <> 'duplicate' group by file_path
+    ) as latest
         on log.file_path = latest.file_path and log.loaded_at = latest.loaded_at
+    where log.status <> 'duplicate'
 """
 
 FINDINGS_SQL = """
