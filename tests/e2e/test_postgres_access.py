@@ -144,11 +144,30 @@ def test_a_reader_has_no_temporary_tables_and_limits_of_its_own(published):
     assert settings == ["5min", "64MB", "1GB"]
 
 
-def _read(url: str, role: str, command: str, *args: str) -> subprocess.CompletedProcess:
+def _read(url: str, role: str, command: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     as_role = url.replace("postgresql://postgres@", f"postgresql://{role}@")
     return subprocess.run([sys.executable, "-m", "tthc.cli.main", command, "--target", "postgres", "--url", as_role, *args],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300,
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300, input=stdin,
                           env={k: v for k, v in os.environ.items() if k != "TTHC_POSTGRES_URL"})
+
+
+def test_tthc_shell_reads_as_the_users_own_role_and_goes_on_after_an_error(published):
+    raw, url = published
+    statements = ("select distinct province_code from marts.dossier_results order by 1;\n"
+                  "delete from marts.dossier_results;\n"
+                  ".schema dossier_results\n"
+                  "select count(*) as so_dong\nfrom marts.dossier_results where province_code = '22';\n")
+
+    shell = _read(url, "reader_26", "shell", "--warehouse", str(raw.parent / "wh" / "tthc.duckdb"), stdin=statements)
+
+    assert shell.returncode == 0, shell.stderr
+    out = shell.stdout
+    assert "PostgreSQL 127.0.0.1" in out and "as reader_26 (chỉ đọc / read-only)" in out
+    first = out[out.index("province_code"):out.index("lỗi / error")]
+    assert "26" in first and "22" not in first  # its own rows only
+    assert "read-only transaction" in out  # the delete refused, and the shell went on
+    assert "province_code" in out[out.index("lỗi / error"):] and "so_dong" in out
+    assert out.rstrip().splitlines()[-2].strip(" │|") == "0"  # Quảng Ninh's rows: none for this role
 
 
 def test_tthc_query_reads_as_the_users_own_role_with_its_row_security(published, tmp_path):

@@ -187,34 +187,30 @@ def _names(text: str | None) -> list[str]:
 
 
 def _answer(args: argparse.Namespace, settings: Settings, sql: str) -> int:
-    """Run SQL read-only against the published file and write the result as asked."""
-    import duckdb
-    import psycopg
+    """Run SQL read-only on the published warehouse (on PostgreSQL, as the user's own role) and
+    write the result as asked."""
+    from tthc.query.sql import write_result
+    from tthc.warehouse import target_for
+    from tthc.warehouse.base import QueryTimeout
 
-    from tthc.query.sql import QueryTimeout, query_postgres, query_warehouse, write_result
-
+    target = target_for(settings)
     try:
-        answer = (query_postgres(settings.postgres_url, sql, args.timeout) if settings.target == "postgres"
-                  else query_warehouse(settings, sql, args.timeout, _overrun(args.command, args.timeout)))
-        with answer as result:
+        with target.reader(args.timeout, _overrun(args.command, args.timeout)) as reader, reader.result(sql) as result:
             write_result(result, args.format, sys.stdout, Path(args.output) if args.output else None)
     except QueryTimeout as err:
         print(f"tthc {args.command}: {err}", file=sys.stderr)
         return 2
-    except (duckdb.Error, psycopg.Error, ValueError, OSError) as err:
+    except (*target.read_errors, ValueError, OSError) as err:
         print(f"tthc {args.command}: {err}", file=sys.stderr)
         return 1
     return 0
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
-    """An interactive SQL prompt on the same terms as `tthc query`: read-only, no files outside, time limit."""
+    """An interactive SQL prompt on the same terms as `tthc query`: read-only, no files outside
+    (DuckDB) or the user's own role (PostgreSQL), a time limit."""
     from tthc.query.shell import run_shell
 
     if (settings := _published_warehouse(args)) is None:
-        return 1
-    if settings.target == "postgres":
-        say("shell", "trên PostgreSQL, dùng `tthc query --target postgres` hoặc psql với vai trò của mình",
-            "on PostgreSQL, use `tthc query --target postgres` or psql as your own role")
         return 1
     return run_shell(settings, args.timeout, _overrun(args.command, args.timeout))

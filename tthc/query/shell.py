@@ -1,4 +1,5 @@
-"""`tthc shell`: an interactive read-only SQL prompt on the published warehouse.
+"""`tthc shell`: an interactive read-only SQL prompt on the published warehouse (the DuckDB file,
+or the PostgreSQL database as the user's own role).
 
 Line editing and a history kept beside the warehouse (readline), statements over several lines
 ending in ';', `.tables` / `\\dt` and `.schema NAME` / `\\d NAME` to look around, `.quit` / `\\q`,
@@ -12,11 +13,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
-
-from tthc.query.sql import QueryTimeout, Result, run_sql, write_table
+from tthc.query.sql import write_table
 from tthc.settings import Settings
-from tthc.warehouse.duckdb import connect_read_only
+from tthc.warehouse import target_for
+from tthc.warehouse.base import QueryInterrupted, QueryTimeout, Reader
 
 HISTORY_LINES = 2000
 TABLES_SQL = """
@@ -77,10 +77,14 @@ def _command(line: str) -> str | None:
 def run_shell(settings: Settings, timeout_s: float, on_overrun: Callable[[], None] | None = None) -> int:
     """Read statements ending in ';' until end of input; each runs within `timeout_s` and the
     settings' query limits, Ctrl-C stops it."""
-    warehouse = settings.warehouse
-    con = connect_read_only(warehouse, settings.query_memory, settings.query_threads)
+    target = target_for(settings)
+    try:
+        reader = target.reader(timeout_s, on_overrun)
+    except target.read_errors as err:
+        print(f"tthc shell: {err}", file=sys.stderr)
+        return 1
     save_history = _readline(history_file(settings))
-    print(f"{warehouse} (chỉ đọc / read-only). Kết thúc câu lệnh bằng ';' / End statements with ';'. "
+    print(f"{reader.where} (chỉ đọc / read-only). Kết thúc câu lệnh bằng ';' / End statements with ';'. "
           ".tables, .schema TÊN/NAME, Ctrl-D: thoát / quit.")
     buffer: list[str] = []
     try:
@@ -107,28 +111,21 @@ def run_shell(settings: Settings, timeout_s: float, on_overrun: Callable[[], Non
                 if not line.rstrip().endswith(";"):
                     continue
                 sql, buffer = "\n".join(buffer), []
-            _answer(con, sql, params, timeout_s, on_overrun)
+            _answer(reader, sql, params)
     finally:
         save_history()
-        con.close()
+        reader.close()
 
 
-def _answer(con: duckdb.DuckDBPyConnection, sql: str, params: list[str], timeout_s: float,
-            on_overrun: Callable[[], None] | None) -> None:
+def _answer(reader: Reader, sql: str, params: list[str]) -> None:
     """Run one statement and draw its result; Ctrl-C while it runs stops it, not the shell."""
-    previous = signal.signal(signal.SIGINT, lambda *_: con.interrupt())
+    previous = signal.signal(signal.SIGINT, lambda *_: reader.interrupt())
     try:
-        if params:  # a look-around command: its own small query, with the name as a parameter
-            cursor = con.execute(sql, params)
-            description = cursor.description or []
-            result = Result([d[0] for d in description], [str(d[1]) for d in description], iter([cursor.fetchall()]))
+        with reader.result(sql, params) as result:
             write_table(result, sys.stdout)
-            return
-        with run_sql(con, sql, timeout_s, on_overrun) as result:
-            write_table(result, sys.stdout)
-    except duckdb.InterruptException:
+    except QueryInterrupted:
         print("câu truy vấn đã dừng / query interrupted (Ctrl-C)", flush=True)
-    except (QueryTimeout, duckdb.Error) as err:
+    except (QueryTimeout, *reader.errors) as err:
         print(f"lỗi / error: {err}", flush=True)
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -1,120 +1,25 @@
-"""Read-only SQL on the published warehouse, with a time limit, and its output formats."""
+"""The output formats of a query's result (table, CSV, JSON, Excel). The query itself runs in
+the engine's read-only session: `tthc.warehouse.target_for(settings).reader(...)`."""
 
 from __future__ import annotations
 
 import csv
 import json
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-import duckdb
-
 from tthc.contract.limits import SHEET_ROWS
-from tthc.settings import Settings
-from tthc.warehouse.duckdb import connect_read_only
+from tthc.warehouse.base import Result
+
+__all__ = ["DEFAULT_TIMEOUT_S", "FORMATS", "Result", "write_result"]
 
 DEFAULT_TIMEOUT_S = 300.0
-# A query DuckDB does not stop within this long after its interrupt is stopped from outside (`on_overrun`).
-OVERRUN_GRACE_S = 2.0
 # A cell a spreadsheet would run as a formula (CSV injection): prefixed with "'" when written to CSV.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class QueryTimeout(RuntimeError):
-    """The query ran past its time limit and was interrupted."""
-
-
-BATCH_ROWS = 10_000  # rows fetched and written at a time: memory does not grow with the result
-
-
-@dataclass(frozen=True)
-class Result:
-    """A query's columns and its rows, fetched in batches as they are read (once)."""
-
-    columns: list[str]
-    types: list[str]  # DuckDB's type of each column (BIGINT, DOUBLE, VARCHAR, …)
-    batches: Iterator[list[tuple[Any, ...]]]
-
-    def rows(self) -> list[tuple[Any, ...]]:
-        """Every row at once: for the terminal's table, which sizes its columns to the widest."""
-        return [row for batch in self.batches for row in batch]
-
-
-def _fetch(cursor: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]:
-    while batch := cursor.fetchmany(BATCH_ROWS):
-        yield batch
-
-
-@contextmanager
-def run_sql(
-    con: duckdb.DuckDBPyConnection, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S,
-    on_overrun: Callable[[], None] | None = None,
-) -> Iterator[Result]:
-    """Run `sql` and give its result to read within the block; DuckDB has no statement timeout,
-    so a timer interrupts the query, reading included, past `timeout_s`. Some operators see the
-    interrupt only when they finish: `on_overrun` (the command line ends the process) is called
-    if the query still runs OVERRUN_GRACE_S later."""
-    timed_out, finished = threading.Event(), threading.Event()
-
-    def stop() -> None:
-        timed_out.set()
-        con.interrupt()
-        if on_overrun is not None and not finished.wait(OVERRUN_GRACE_S):
-            on_overrun()
-
-    timer = threading.Timer(timeout_s, stop)
-    timer.daemon = True
-    timer.start()
-    try:
-        cursor = con.execute(sql)
-        description = cursor.description or []
-        yield Result([d[0] for d in description], [str(d[1]) for d in description], _fetch(cursor))
-    except duckdb.InterruptException as err:
-        if timed_out.is_set():
-            raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped") from err
-        raise  # interrupted by the user (Ctrl-C in `tthc shell`)
-    finally:
-        finished.set()
-        timer.cancel()
-
-
-@contextmanager
-def query_warehouse(
-    settings: Settings, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S, on_overrun: Callable[[], None] | None = None
-) -> Iterator[Result]:
-    """`sql` on the published warehouse, read-only, within the settings' query limits and `timeout_s`."""
-    con = connect_read_only(settings.warehouse, settings.query_memory, settings.query_threads)
-    try:
-        with run_sql(con, sql, timeout_s, on_overrun) as result:
-            yield result
-    finally:
-        con.close()
-
-
-@contextmanager
-def query_postgres(url: str, sql: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> Iterator[Result]:
-    """`sql` on the PostgreSQL target as the URL's own role, so that its grants and row security
-    apply exactly as in psql: read-only, within a statement timeout, streamed through a cursor on
-    the server (memory does not grow with the result)."""
-    import psycopg
-
-    options = f"-c default_transaction_read_only=on -c statement_timeout={max(int(timeout_s * 1000), 1)}"
-    with psycopg.connect(url, options=options) as con:
-        try:
-            cursor = con.cursor(name="tthc_query")
-            cursor.execute(sql)
-            description = cursor.description or []
-            types = [(con.adapters.types.get(d.type_code).name if con.adapters.types.get(d.type_code) else str(d.type_code))
-                     .upper() for d in description]
-            yield Result([d.name for d in description], types, _fetch(cursor))
-        except psycopg.errors.QueryCanceled as err:
-            raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped") from err
 
 
 def _csv_cell(value: Any) -> Any:

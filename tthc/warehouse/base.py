@@ -1,12 +1,13 @@
-"""What every engine offers: the calls a run writes through (`Writer`), and where a run builds,
-locks and publishes (`Target`). `tthc.warehouse.target_for` picks the implementation."""
+"""What every engine offers: the calls a run writes through (`Writer`), where a run builds, locks
+and publishes (`Target`), and the read-only session a user's query runs in (`Reader`).
+`tthc.warehouse.target_for` picks the implementation."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,62 @@ from tthc.settings import Settings
 
 class RunInProgress(RuntimeError):
     """Another `tthc run` holds the writer lock."""
+
+
+class QueryTimeout(RuntimeError):
+    """The query ran past its time limit and was stopped."""
+
+
+class QueryInterrupted(RuntimeError):
+    """The query was stopped by its user (Ctrl-C in the shell)."""
+
+
+BATCH_ROWS = 10_000  # rows fetched and written at a time: memory does not grow with the result
+
+
+@dataclass(frozen=True)
+class Result:
+    """A query's columns and its rows, fetched in batches as they are read (once)."""
+
+    columns: list[str]
+    types: list[str]  # the engine's type of each column (BIGINT, DOUBLE, VARCHAR, …)
+    batches: Iterator[list[tuple[Any, ...]]]
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Every row at once: for the terminal's table, which sizes its columns to the widest."""
+        return [row for batch in self.batches for row in batch]
+
+
+def fetched(cursor: Any) -> Iterator[list[tuple[Any, ...]]]:
+    """A cursor's rows, BATCH_ROWS at a time."""
+    while batch := cursor.fetchmany(BATCH_ROWS):
+        yield batch
+
+
+class Reader(ABC):
+    """A user's read-only session on the published warehouse: each statement within its time
+    limit, read as it is fetched. `errors`: what the engine raises for a statement it refuses."""
+
+    errors: tuple[type[Exception], ...]
+    where: str  # what the session reads, as the shell names it
+
+    @abstractmethod
+    def result(self, sql: str, params: Sequence[Any] = ()) -> AbstractContextManager[Result]:
+        """`sql` run, its result read within the block; QueryTimeout past the limit,
+        QueryInterrupted after `interrupt()`."""
+
+    @abstractmethod
+    def interrupt(self) -> None:
+        """Stop the statement running (from another thread or a signal handler)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class Writer(Protocol):
@@ -55,6 +112,8 @@ class Target(ABC):
     publishes_with_build: bool
     # The error a read raises on a table an older warehouse does not have yet.
     missing_table: type[Exception]
+    # What the engine raises for a read it refuses (a connection, a statement).
+    read_errors: tuple[type[Exception], ...]
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -78,6 +137,12 @@ class Target(ABC):
     @abstractmethod
     def connect_published(self) -> Any | None:
         """A connection that reads the published warehouse; None where nothing is published yet."""
+
+    @abstractmethod
+    def reader(self, timeout_s: float, on_overrun: Callable[[], None] | None = None) -> Reader:
+        """A read-only session on the published warehouse for the user (on PostgreSQL, as the
+        role of TTHC_POSTGRES_URL or --url, so that its grants and row security apply).
+        `on_overrun`: called when a statement does not stop within a grace after its limit."""
 
     @abstractmethod
     def dbt_profile(self, building: bool) -> DbtProfile:

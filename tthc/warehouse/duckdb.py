@@ -7,15 +7,16 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Collection, Iterator, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from tthc.settings import MEMORY_LIMIT, STORAGE_VERSION
-from tthc.warehouse.base import DbtProfile, RunInProgress, Target
+from tthc.settings import MEMORY_LIMIT, STORAGE_VERSION, Settings
+from tthc.warehouse.base import DbtProfile, QueryInterrupted, QueryTimeout, Reader, Result, RunInProgress, Target, fetched
 from tthc.warehouse.schema import quote_ident
 
 INSERT_BATCH_ROWS = 20_000  # rows per statement: DuckDB holds each list parameter as values in memory
@@ -62,6 +63,54 @@ def connect_read_only(path: Path, memory_limit: str = "25%", threads: int = 1) -
     return con
 
 
+# A statement DuckDB does not stop within this long after its interrupt is stopped from outside (`on_overrun`).
+OVERRUN_GRACE_S = 2.0
+
+
+class DuckDBReader(Reader):
+    """The published file read-only, within the settings' query limits. DuckDB has no statement
+    timeout: a timer interrupts the statement, reading included, past the limit; some operators
+    see the interrupt only when they finish, so `on_overrun` (the command line ends the process)
+    is called if the statement still runs OVERRUN_GRACE_S later."""
+
+    errors = (duckdb.Error,)
+
+    def __init__(self, settings: Settings, timeout_s: float, on_overrun: Callable[[], None] | None) -> None:
+        self.con = connect_read_only(settings.warehouse, settings.query_memory, settings.query_threads)
+        self.timeout_s, self.on_overrun, self.where = timeout_s, on_overrun, str(settings.warehouse)
+
+    @contextmanager
+    def result(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Result]:
+        timed_out, finished = threading.Event(), threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            self.con.interrupt()
+            if self.on_overrun is not None and not finished.wait(OVERRUN_GRACE_S):
+                self.on_overrun()
+
+        timer = threading.Timer(self.timeout_s, stop)
+        timer.daemon = True
+        timer.start()
+        try:
+            cursor = self.con.execute(sql, list(params) or None)
+            description = cursor.description or []
+            yield Result([d[0] for d in description], [str(d[1]) for d in description], fetched(cursor))
+        except duckdb.InterruptException as err:
+            if timed_out.is_set():
+                raise QueryTimeout(f"the query ran longer than {self.timeout_s:g} s and was stopped") from err
+            raise QueryInterrupted("the query was stopped") from err
+        finally:
+            finished.set()
+            timer.cancel()
+
+    def interrupt(self) -> None:
+        self.con.interrupt()
+
+    def close(self) -> None:
+        self.con.close()
+
+
 def create_empty(path: Path) -> None:
     """A new database file in the storage format DuckDB 1.4+ clients can open."""
     con = duckdb.connect()
@@ -91,6 +140,7 @@ class DuckDBTarget(Target):
     builds_every_node = False
     publishes_with_build = False
     missing_table = duckdb.CatalogException
+    read_errors = (duckdb.Error,)
 
     @property
     def work_file(self) -> Path:
@@ -139,6 +189,9 @@ class DuckDBTarget(Target):
         if not self.settings.warehouse.exists():
             return None
         return connect_read_only(self.settings.warehouse, self.settings.query_memory, self.settings.query_threads)
+
+    def reader(self, timeout_s: float, on_overrun: Callable[[], None] | None = None) -> DuckDBReader:
+        return DuckDBReader(self.settings, timeout_s, on_overrun)
 
     def dbt_profile(self, building: bool) -> DbtProfile:
         """The working copy, for the build and for the docs (generated before it is published)."""

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlparse
 import psycopg
 
 from tthc.warehouse import access
-from tthc.warehouse.base import DbtProfile, RunInProgress, Target, transaction
+from tthc.warehouse.base import DbtProfile, QueryInterrupted, QueryTimeout, Reader, Result, RunInProgress, Target, fetched, transaction
 from tthc.warehouse.schema import quote_ident
 
 # The schemas dbt builds (seeds, staging, intermediate, marts), swapped in whole by a publish.
@@ -174,6 +174,46 @@ def _swap(con: PgConnection, present: set[str]) -> None:
             con.execute(f'drop schema "{TEST_FAILURES}{WORK_SUFFIX}" cascade')
 
 
+class PostgresReader(Reader):
+    """The database as the URL's own role, so that its grants and row security apply exactly as
+    in psql: read-only, within a statement timeout, each result streamed through a cursor on the
+    server (memory does not grow with it)."""
+
+    errors = (psycopg.Error,)
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        options = f"-c default_transaction_read_only=on -c statement_timeout={max(int(timeout_s * 1000), 1)}"
+        self.con = psycopg.connect(url, options=options)
+        self.timeout_s, self.stopped = timeout_s, False
+        parts = urlparse(url)
+        self.where = f"PostgreSQL {parts.hostname}:{parts.port or 5432}/{parts.path.lstrip('/')} as {unquote(parts.username or '')}"
+
+    @contextmanager
+    def result(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Result]:
+        self.stopped = False
+        try:
+            # a look-around query with parameters is small; a user's statement streams from the server
+            cursor = self.con.cursor() if params else self.con.cursor(name="tthc_query")
+            cursor.execute(PgConnection._sql(sql, params), list(params) or None)
+            description = cursor.description or []
+            types = [(self.con.adapters.types.get(d.type_code).name if self.con.adapters.types.get(d.type_code)
+                      else str(d.type_code)).upper() for d in description]
+            yield Result([d.name for d in description], types, fetched(cursor))
+        except psycopg.errors.QueryCanceled as err:
+            if self.stopped:
+                raise QueryInterrupted("the query was stopped") from err
+            raise QueryTimeout(f"the query ran longer than {self.timeout_s:g} s and was stopped") from err
+        finally:
+            self.con.rollback()  # read-only: each statement in a transaction of its own
+
+    def interrupt(self) -> None:
+        self.stopped = True
+        self.con.cancel_safe()
+
+    def close(self) -> None:
+        self.con.close()
+
+
 class PostgresTarget(Target):
     """The warehouse in a PostgreSQL database (TTHC_POSTGRES_URL): raw and audit written in place,
     file by file; dbt builds every node into working schemas, swapped in when its tests pass."""
@@ -182,6 +222,7 @@ class PostgresTarget(Target):
     builds_every_node = True
     publishes_with_build = True
     missing_table = psycopg.errors.UndefinedTable
+    read_errors = (psycopg.Error,)
 
     @property
     def url(self) -> str:
@@ -204,6 +245,9 @@ class PostgresTarget(Target):
 
     def connect_published(self) -> PgConnection:
         return connect(self.url)
+
+    def reader(self, timeout_s: float, on_overrun: Callable[[], None] | None = None) -> PostgresReader:
+        return PostgresReader(self.url, timeout_s)  # the server stops a statement past its timeout
 
     def dbt_profile(self, building: bool) -> DbtProfile:
         """Building: into the working schemas. The docs read the published schemas by their names."""
