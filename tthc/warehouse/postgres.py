@@ -174,6 +174,14 @@ def _swap(con: PgConnection, present: set[str]) -> None:
             con.execute(f'drop schema "{TEST_FAILURES}{WORK_SUFFIX}" cascade')
 
 
+_QUERY_START = re.compile(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*\(*\s*(select|with|values|table)\b", re.I | re.S)
+
+
+def _is_query(sql: str) -> bool:
+    """A statement a server-side cursor can run: SELECT, WITH, VALUES or TABLE (comments aside)."""
+    return _QUERY_START.match(sql) is not None
+
+
 class PostgresReader(Reader):
     """The database as the URL's own role, so that its grants and row security apply exactly as
     in psql: read-only, within a statement timeout, each result streamed through a cursor on the
@@ -192,8 +200,9 @@ class PostgresReader(Reader):
     def result(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Result]:
         self.stopped = False
         try:
-            # a look-around query with parameters is small; a user's statement streams from the server
-            cursor = self.con.cursor() if params else self.con.cursor(name="tthc_query")
+            # a query streams from the server; anything else (a look-around with parameters, SHOW,
+            # EXPLAIN, a write the read-only session refuses) runs as it is: DECLARE takes queries only
+            cursor = self.con.cursor(name="tthc_query") if _is_query(sql) and not params else self.con.cursor()
             cursor.execute(PgConnection._sql(sql, params), list(params) or None)
             description = cursor.description or []
             types = [(self.con.adapters.types.get(d.type_code).name if self.con.adapters.types.get(d.type_code)
