@@ -17,8 +17,8 @@ from prefect.cache_policies import NONE
 from tthc.alerts.mail import send, smtp_from_environment
 from tthc.alerts.receipt import AfterRun, receipt
 from tthc.contract.datasets import Contract, load_contract
-from tthc.ingest.intake import Intake, intake_file, load_contacts
-from tthc.ingest.ledger import awaiting_receipt, held_attachments, ledger, receipt_sent, record, set_run, taken
+from tthc.ingest.intake import intake_file, load_contacts
+from tthc.ingest.ledger import Taken, awaiting_receipt, held_attachments, ledger, receipt_sent, record, set_run, taken
 from tthc.ingest.mailbox import Letter, Mailbox, mailbox_from, move, opened, password_from, unseen
 from tthc.pipeline import RunOutcome, run_name, run_pipeline
 from tthc.report.site import write_site
@@ -127,21 +127,19 @@ def take_letters(box: Mailbox, settings: Settings, contract: Contract) -> MailIn
     return outcome
 
 
-def _take(
-    letter: Letter, settings: Settings, contract: Contract, contacts: dict[str, frozenset[str]]
-) -> list[tuple[Intake | None, str, str | None, tuple[str, str] | None]]:
+def _take(letter: Letter, settings: Settings, contract: Contract, contacts: dict[str, frozenset[str]]) -> list[Taken]:
     """The intake of each attachment, the inbox path of each held one, and the refusal of each
     that could not be opened (a nested archive, one over the size limit)."""
-    results: list[tuple[Intake | None, str, str | None, tuple[str, str] | None]] = []
+    results: list[Taken] = []
     with tempfile.TemporaryDirectory(prefix="tthc-mail-") as tmp:
         for i, attachment in enumerate(letter.attachments):
             saved = Path(tmp) / f"{i}{Path(attachment.name).suffix.lower()}"
             saved.write_bytes(attachment.data)
             intake = intake_file(saved, settings.raw_dir, contract, letter.sender, contacts, name=attachment.name)
             inbox_path = _to_inbox(settings, letter, attachment.name, attachment.data) if intake.status == "held" else None
-            results.append((intake, attachment.name, inbox_path, None))
+            results.append(Taken(intake, attachment.name, inbox_path))
     for name, problem in letter.refused:
-        results.append((None, name, None, (problem.en, problem.vi)))
+        results.append(Taken(None, name, refusal=(problem.en, problem.vi)))
     return results
 
 

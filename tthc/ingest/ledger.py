@@ -10,6 +10,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from tthc.ingest.intake import Intake
 from tthc.ingest.mailbox import Letter
@@ -41,6 +42,16 @@ create table if not exists attachments (
     primary key (message_id, position)
 );
 """
+
+
+class Taken(NamedTuple):
+    """What became of one attachment of a letter: its intake (None when it could not be opened:
+    `refusal` says why, English and Vietnamese), its name, and where it waits when held."""
+
+    intake: Intake | None
+    name: str
+    inbox_path: str | None = None
+    refusal: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,9 +94,8 @@ def taken(con: sqlite3.Connection, message_id: str) -> bool:
     return con.execute("select 1 from letters where message_id = ?", [message_id]).fetchone() is not None
 
 
-def record(con: sqlite3.Connection, letter: Letter, outcomes: list[tuple[Intake | None, str, str | None, tuple[str, str] | None]]) -> None:
-    """A letter and its attachments, in one transaction: (intake, file name, inbox path, refusal
-    (reason, reason_vi) for an attachment never read)."""
+def record(con: sqlite3.Connection, letter: Letter, outcomes: list[Taken]) -> None:
+    """A letter and its attachments, in one transaction."""
     con.execute(
         "insert into letters (message_id, sender, subject, received_at, taken_at) values (?, ?, ?, ?, ?)",
         [letter.message_id, letter.sender, letter.subject, letter.received.isoformat() if letter.received else None,
