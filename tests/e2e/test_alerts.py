@@ -3,46 +3,20 @@ server that receives webhooks. A delivery error never fails a run."""
 
 from __future__ import annotations
 
-import email
 import http.server
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
-from email.policy import default as default_policy
 
 import pytest
 
 from tests.conftest import CORPUS, PROJECT_ROOT, SMALL_FEEDBACK
+from tests.e2e.conftest import free_port
 
 REJECTED = "online_services/27_2021-Q3_r2.csv"  # an error finding rejects it (corpus manifest)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture()
-def mailbox():
-    from aiosmtpd.controller import Controller
-
-    received: list[email.message.EmailMessage] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-            received.append(email.message_from_bytes(envelope.content, policy=default_policy))
-            return "250 OK"
-
-    port = _free_port()
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, received
-    controller.stop()
 
 
 @pytest.fixture()
@@ -72,8 +46,8 @@ def _run(raw, warehouse, notify: str, **env: str) -> subprocess.CompletedProcess
     )
 
 
-def test_a_rejected_file_is_named_with_its_reason_by_mail_and_webhook(tmp_path, mailbox, webhook):
-    smtp_port, mails = mailbox
+def test_a_rejected_file_is_named_with_its_reason_by_mail_and_webhook(tmp_path, smtp_server, webhook):
+    smtp_port, mails = smtp_server
     hook_port, posts = webhook
     raw = tmp_path / "raw"
     (raw / "online_services").mkdir(parents=True)
@@ -109,8 +83,8 @@ def test_a_rejected_file_is_named_with_its_reason_by_mail_and_webhook(tmp_path, 
     assert len(posts) == len(mails) == 2
 
 
-def test_a_failed_run_names_its_failed_tests(tmp_path, mailbox):
-    smtp_port, mails = mailbox
+def test_a_failed_run_names_its_failed_tests(tmp_path, smtp_server):
+    smtp_port, mails = smtp_server
     project = tmp_path / "dbt_project"
     shutil.copytree(PROJECT_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
     (project / "tests" / "assert_deliberately_failing.sql").write_text("select 1 as broken\n")
@@ -133,7 +107,7 @@ def test_an_alert_that_cannot_be_delivered_never_fails_the_run(tmp_path):
     (raw / "feedback").mkdir(parents=True)
     (raw / "feedback" / "22_２０２１.csv").write_bytes(SMALL_FEEDBACK.read_bytes())
     shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "22_2021.csv")
-    closed = _free_port()  # nothing listens there
+    closed = free_port()  # nothing listens there
     warehouse = tmp_path / "wh" / "tthc.duckdb"
     run = _run(raw, warehouse, f"json://127.0.0.1:{closed}/hook")
     assert run.returncode == 3, run.stdout + run.stderr  # published; one file refused
@@ -143,8 +117,8 @@ def test_an_alert_that_cannot_be_delivered_never_fails_the_run(tmp_path):
     assert "alert not delivered" in results.stdout
 
 
-def test_remind_sends_a_digest_naming_the_overdue_provinces(tmp_path, mailbox, webhook):
-    smtp_port, mails = mailbox
+def test_remind_sends_a_digest_naming_the_overdue_provinces(tmp_path, smtp_server, webhook):
+    smtp_port, mails = smtp_server
     hook_port, posts = webhook
     raw = tmp_path / "raw"
     (raw / "feedback").mkdir(parents=True)

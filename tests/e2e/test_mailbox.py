@@ -4,17 +4,14 @@ answered after the run, and a flow killed half-way finishing its work on the nex
 
 from __future__ import annotations
 
-import email
 import io
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import zipfile
 from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
@@ -30,30 +27,6 @@ QN = "kstt@quangninh.gov.vn"
 DONE = "Đã xử lý"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture()
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    received: list[email.message.EmailMessage] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-            received.append(email.message_from_bytes(envelope.content, policy=default_policy))
-            return "250 OK"
-
-    port = _free_port()
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, received
-    controller.stop()
-
-
 @pytest.fixture()
 def imap():
     with imap_server.running_imap() as server:
@@ -61,7 +34,7 @@ def imap():
 
 
 @pytest.fixture()
-def office(tmp_path: Path, imap, smtp, monkeypatch) -> tuple[Path, Path]:
+def office(tmp_path: Path, imap, smtp_server, monkeypatch) -> tuple[Path, Path]:
     """A raw directory holding Quảng Ninh's August feedback, its contacts, and the mailbox's settings."""
     raw = tmp_path / "office" / "raw"
     (raw / "feedback").mkdir(parents=True)
@@ -69,7 +42,7 @@ def office(tmp_path: Path, imap, smtp, monkeypatch) -> tuple[Path, Path]:
     (raw.parent / "contacts.csv").write_text(f"province_code,email\n22,{QN}\n", encoding="utf-8")
     monkeypatch.setenv("TTHC_MAILBOX", imap.url())
     monkeypatch.setenv("TTHC_MAILBOX_PASSWORD", imap.password)
-    monkeypatch.setenv("TTHC_SMTP_URL", f"smtp://127.0.0.1:{smtp[0]}")
+    monkeypatch.setenv("TTHC_SMTP_URL", f"smtp://127.0.0.1:{smtp_server[0]}")
     return raw, tmp_path / "office" / "wh" / "tthc.duckdb"
 
 
@@ -108,7 +81,7 @@ def _count(imap, folder: str) -> int:
         return len(box.uids())
 
 
-def test_letters_are_filed_once_answered_after_the_run_and_moved(office, imap, smtp, capsys):
+def test_letters_are_filed_once_answered_after_the_run_and_moved(office, imap, smtp_server, capsys):
     from tthc.mail_intake import intake_mailbox
 
     raw, warehouse = office
@@ -136,7 +109,7 @@ def test_letters_are_filed_once_answered_after_the_run_and_moved(office, imap, s
     assert (_count(imap, "INBOX"), _count(imap, DONE)) == (0, 3)
     assert done.run_id is not None and done.receipt_errors == []
 
-    port, received = smtp
+    port, received = smtp_server
     assert [(m["To"], m["In-Reply-To"]) for m in received] == [(QN, "<l1@quangninh.gov.vn>"), (QN, "<l2@quangninh.gov.vn>")]
     first, second = (m.get_content() for m in received)
     assert "BC KSTT Q3.2021 - So Tu phap.csv: đã lưu thành dossier_results/22_2021-Q3.csv" in first
@@ -164,7 +137,7 @@ def test_letters_are_filed_once_answered_after_the_run_and_moved(office, imap, s
     assert "Attachments held</span> (2)" in page and "danh sach.csv" in page
 
 
-def test_a_flow_killed_after_filing_files_nothing_twice_on_its_next_pass(office, imap, smtp):
+def test_a_flow_killed_after_filing_files_nothing_twice_on_its_next_pass(office, imap, smtp_server):
     raw, warehouse = office
     _post(imap, _letter("<l3@quangninh.gov.vn>", "Báo cáo", [
         ("BC KSTT Q3.2021 - So Tu phap.csv", (CORPUS / "BC KSTT Q3.2021 - So Tu phap.csv").read_bytes())]))
@@ -191,4 +164,4 @@ def test_a_flow_killed_after_filing_files_nothing_twice_on_its_next_pass(office,
     with sqlite3.connect(warehouse.parent / "intake.sqlite") as con:
         letters = con.execute("select message_id, run_id is not null, receipt_sent_at is not null from letters").fetchall()
     assert letters == [("<l3@quangninh.gov.vn>", 1, 1)]
-    assert [m["In-Reply-To"] for m in smtp[1]] == ["<l3@quangninh.gov.vn>"]  # one receipt
+    assert [m["In-Reply-To"] for m in smtp_server[1]] == ["<l3@quangninh.gov.vn>"]  # one receipt

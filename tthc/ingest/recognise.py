@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
+from openpyxl.utils import get_column_letter
+
 from tthc.contract.datasets import Contract
 from tthc.contract.labels import normalize_label
 from tthc.contract.periods import period_bounds
@@ -214,17 +216,8 @@ def _cells(row: TextRow, sheet: str | None) -> Iterable[_Cell]:
     for index, text in enumerate(row.cells):
         if text.strip() and text not in seen:
             seen.add(text)
-            where = f"{sheet}!{_column_letter(index)}{row.line_number}" if sheet else f"line {row.line_number}"
+            where = f"{sheet}!{get_column_letter(index + 1)}{row.line_number}" if sheet else f"line {row.line_number}"
             yield _Cell(text.strip(), where, row.line_number, index)
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def _dataset(
