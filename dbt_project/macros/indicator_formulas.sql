@@ -30,8 +30,18 @@
     ]) }}
 {% endmacro %}
 
-{# The datasets that have indicators, in a stable order. #}
+{# The datasets that have indicators, in a stable order: every counted form. #}
 {% macro indicator_datasets() %}
+    {{ return(form_datasets()) }}
+{% endmacro %}
+
+{#
+  The counted forms (sources of kind `form`), in a stable order: those a unit reports and a
+  province compiles (contract §1.6). Written out rather than read from the graph, because a model
+  that refs one model per dataset needs the list at parse time; tests/dbt checks it against the
+  sources.
+#}
+{% macro form_datasets() %}
     {{ return(['dossier_results', 'online_services', 'procedure_inventory', 'feedback', 'procedure_control']) }}
 {% endmacro %}
 

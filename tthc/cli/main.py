@@ -12,6 +12,7 @@ from tthc.cli.intake import cmd_intake
 from tthc.cli.operations import _months, cmd_access, cmd_demo_data, cmd_deploy, cmd_docs_serve, cmd_serve
 from tthc.cli.read import cmd_metrics, cmd_query, cmd_report, cmd_results, cmd_shell
 from tthc.cli.runs import cmd_add, cmd_capture766, cmd_remind, cmd_run, cmd_withdraw
+from tthc.cli.units import cmd_units_from_766
 from tthc.cli.words import both
 from tthc.query.sql import FORMATS
 from tthc.runs.calendar import RunDateError, as_of_date
@@ -59,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     withdraw.add_argument("province", help=both("mã tỉnh hai chữ số, như trong tên tệp", "two-digit province code, as in the file name"))
     withdraw.add_argument("period", help=both("YYYY, YYYY-H1, YYYY-Q3 hoặc YYYY-MM, như trong tên tệp",
                                               "YYYY, YYYY-H1, YYYY-Q3 or YYYY-MM, as in the file name"))
+    withdraw.add_argument("--unit", help=both("mã đơn vị, để rút báo cáo của một đơn vị (raw/units/…)",
+                                              "a unit's code, to withdraw one unit's report (raw/units/…)"))
     withdraw.add_argument("--reason", required=True, help=both("lý do, để lưu hồ sơ", "why, for the record"))
     run_options(withdraw)
     withdraw.add_argument("-v", "--verbose", action="store_true", help=words.VERBOSE)
@@ -192,6 +195,17 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--cutoff-cron", default=CUTOFF_CRON, help=cutoff)
     run_options(deploy)
     deploy.set_defaults(func=cmd_deploy)
+    units = command("units", "danh sách đơn vị báo cáo của một tỉnh (raw/units/<tỉnh>/units.csv)",
+                    "a province's list of reporting units (raw/units/<province>/units.csv)")
+    units_sub = units.add_subparsers(dest="units_command", required=True)
+    from_766 = units_sub.add_parser(
+        "from-766", help=both("ghi hoặc bổ sung danh sách từ các tệp 766 của tỉnh", "write or update the list from the province's 766 captures"),
+        description=both("ghi hoặc bổ sung danh sách từ các tệp 766 của tỉnh (nhóm dạng cây và danh sách); dòng đã có giữ nguyên",
+                         "write or update the list from the province's 766 captures (tree and list groups); rows already there are kept"))
+    from_766.add_argument("files", nargs="+", metavar="FILE", help=both("tệp JSON lấy từ Cổng", "JSON captures of the portal"))
+    from_766.add_argument("--province", help=both("mã tỉnh để đối chiếu", "the province code the files must be of"))
+    from_766.add_argument("--raw-dir", help=words.RAW_DIR)
+    from_766.set_defaults(func=cmd_units_from_766)
     demo = command("demo-data", "ghi tệp hồ sơ tổng hợp giả lập (đánh dấu synthetic)",
                    "write synthetic record-level dossier exports (marked synthetic)")
     demo.add_argument("--provinces", default="22", help=both("mã tỉnh, cách nhau bằng dấu phẩy", "comma-separated province codes") + " (22)")

@@ -142,7 +142,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     settings = load_settings(args.raw_dir, args.warehouse, args.target)
     if missing_paths("withdraw", settings):
         return 1
-    withdrawal = Withdrawal(args.dataset, args.province, args.period, args.reason.strip())
+    withdrawal = Withdrawal(args.dataset, args.province, args.period, args.reason.strip(), args.unit)
     if not withdrawal.reason:
         say("withdraw", "ghi lý do với --reason", "say why with --reason")
         return 1

@@ -72,6 +72,11 @@ class Contract:
     def all_datasets(self) -> set[str]:
         return set(self.datasets) | set(self.records) | set(self.snapshots)
 
+    @property
+    def form_datasets(self) -> list[str]:
+        """The datasets of counted forms: those a unit reports, and a province compiles (§1.6)."""
+        return [d.name for d in self.datasets.values() if d.kind == "form"]
+
 
 def _norm_all(labels: list[str]) -> frozenset[str]:
     return frozenset(normalize_label(x) for x in labels)

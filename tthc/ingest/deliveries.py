@@ -25,14 +25,14 @@ _DELIVERED_NOT_WITHDRAWN = """
         from raw.deliveries
     )
     select f.file_path, f.file_sha256, f.dataset, f.province_code, f.period, f.period_start, f.period_end,
-           f.revision, last.delivered_at
+           f.revision, f.unit_code, last.delivered_at
     from last
     join raw.report_files as f on f.file_path = last.file_path and f.file_sha256 = last.file_sha256
     where last.recency = 1
       and not exists (
           select 1 from audit.withdrawals as w
           where w.dataset = f.dataset and w.province_code = f.province_code and w.period = f.period
-            and w.withdrawn_at > last.delivered_at)
+            and w.unit_code is not distinct from f.unit_code and w.withdrawn_at > last.delivered_at)
     order by f.file_path
 """
 
@@ -62,13 +62,16 @@ def log_missing(con: duckdb.DuckDBPyConnection, load_id: str, present: set[str])
     """Loaded files no longer in the raw directory: logged `missing`; their reports stay current
     until someone withdraws them (`tthc withdraw`)."""
     entries = []
-    for path, sha, dataset, province, period, start, end, revision, delivered in con.execute(_DELIVERED_NOT_WITHDRAWN).fetchall():
+    for path, sha, dataset, province, period, start, end, revision, unit, delivered in con.execute(
+        _DELIVERED_NOT_WITHDRAWN
+    ).fetchall():
         if path in present:
             continue
-        found = FoundFile(path, dataset, province, period, start, end, revision)
+        found = FoundFile(path, dataset, province, period, start, end, revision, unit_code=unit)
+        unit_option = f" --unit {unit}" if unit else ""
         why = (
             f"loaded on {delivered:%d/%m/%Y}, no longer in the raw directory; its report stays current until it is "
-            f"withdrawn: tthc withdraw {dataset} {province} {period} --reason \"…\""
+            f"withdrawn: tthc withdraw {dataset} {province} {period}{unit_option} --reason \"…\""
         )
         entries.append(_logged(con, load_id, LogEntry(found, sha, "missing", why)))
     return entries

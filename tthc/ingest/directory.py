@@ -24,6 +24,7 @@ from tthc.ingest.load import LogEntry, log_file, write_file, write_snapshot
 from tthc.ingest.read import HashesAhead, inside, parse_report, read_bytes, sha256_of, sha256_of_file, sha256_of_files
 from tthc.ingest.records import is_month, load_records
 from tthc.ingest.records.postgres import load_records_into_postgres
+from tthc.ingest.units import drop_missing_lists, load_units_list, unit_refusal
 
 # A record export is typed by DuckDB on either target; on PostgreSQL in a scratch file, then copied in.
 RECORD_LOADERS = {"duckdb": load_records, "postgres": load_records_into_postgres}
@@ -110,6 +111,10 @@ def _load(
 ) -> LogEntry:
     if found.refusal:
         return _logged(con, load_id, LogEntry(found, None, "refused", found.refusal))
+    if found.is_units_list:
+        return load_units_list(con, raw_dir, load_id, found)
+    if found.unit_code and (why := unit_refusal(con, found)):
+        return _logged(con, load_id, LogEntry(found, known_sha, "refused", why))
     if known_sha and (seen := seen_before(con, load_id, found, known_sha, was_there)):
         return seen
     if found.dataset in contract.records:
@@ -176,7 +181,8 @@ def ingest(
     speed of the disk and all cores."""
     logger = get_run_logger()
     entries = []
-    found = discover_files(raw_dir, contract)
+    # The lists of units first: a unit's report is checked against its province's list (§1.6).
+    found = sorted(discover_files(raw_dir, contract), key=lambda f: not f.is_units_list)
     known = dict(known or {})
     exports = [f.path for f in found if f.dataset in contract.records and not f.refusal and f.path not in known]
     known |= sha256_of_files(raw_dir, exports, ahead or HashesAhead())
@@ -188,6 +194,9 @@ def ingest(
         logger.info("%s: %s%s [file %d of %d]", f.path, entry.status, why, number, len(found))
         entries.append(entry)
     progress.report("ingest", len(found), len(found))
+    for entry in drop_missing_lists(con, load_id, {f.province_code for f in found if f.is_units_list}):
+        logger.warning("%s: missing (%s)", entry.found.path, entry.reason)
+        entries.append(entry)
     for entry in log_missing(con, load_id, {f.path for f in found}):
         logger.warning("%s: missing (%s)", entry.found.path, entry.reason)
         entries.append(entry)

@@ -24,6 +24,13 @@ _SNAPSHOT_NAME = re.compile(
     rf"(?P<scope>[0-9]{{2}})_(?P<period>{PERIOD_PATTERN})_(?P<group>[a-z-]+)_(?P<captured>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})\.json"
 )
 NATIONAL_SCOPE = "00"
+# A province's units and their reports (contract §1.6): units/<province>/units.csv and
+# units/<province>/<dataset>/<unit_code>_<period>[_r<revision>].<ext>
+UNITS_DIR = "units"
+UNITS_LIST = "units.csv"
+UNITS_DATASET = "units"  # the dataset name a list of units is logged under
+_UNIT_NAME = re.compile(rf"(?P<unit>[A-Za-z0-9.\-]+?)_(?P<period>{PERIOD_PATTERN})(?:_r(?P<revision>\d+))?\.(?P<ext>[A-Za-z]+)")
+_UNIT_SHAPE = "raw/units/<province>/units.csv or raw/units/<province>/<dataset>/<unit_code>_<period>[_r<revision>].<ext>"
 # Documentation kept beside the reports; not a report, not refused.
 DOC_FILES = frozenset({"README.md"})
 
@@ -40,17 +47,26 @@ class FoundFile:
     refusal: str | None = None  # why it cannot be taken in, or None
     snapshot_group: str | None = None  # index snapshots: the portal's group in the name
     captured_on: date | None = None  # index snapshots: the capture date in the name
+    unit_code: str | None = None  # a unit's report (contract §1.6); None for the province's own
 
     @property
     def report_key(self) -> tuple:
-        """What versions replace each other: a report, or one capture of an index snapshot."""
-        return (self.dataset, self.province_code, self.period, self.snapshot_group, self.captured_on)
+        """What versions replace each other: a report, a unit's report, or one capture of an index snapshot."""
+        return (self.dataset, self.province_code, self.period, self.snapshot_group, self.captured_on, self.unit_code)
+
+    @property
+    def is_units_list(self) -> bool:
+        return self.dataset == UNITS_DATASET and self.period is None
 
 
-def parse_name(path: str, datasets: set[str], snapshots: Collection[str]) -> FoundFile:
+def parse_name(
+    path: str, datasets: set[str], snapshots: Collection[str], unit_datasets: Collection[str] = (),
+) -> FoundFile:
     """Check one relative path against contract §1.1 (`datasets`: the folders known; `snapshots`:
-    those of index snapshots, named by §1.5)."""
+    those of index snapshots, named by §1.5; `unit_datasets`: those a unit reports, §1.6)."""
     parts = path.split("/")
+    if parts[0] == UNITS_DIR:
+        return parse_unit_name(path, unit_datasets)
     if len(parts) != 2:
         return FoundFile(path, refusal="not in a dataset folder: expected raw/<dataset>/<province>_<period>.<ext>")
     dataset, name = parts
@@ -74,6 +90,34 @@ def parse_name(path: str, datasets: set[str], snapshots: Collection[str]) -> Fou
     )
     if not code_valid_on(found.province_code, end):
         return replace(found, refusal=f'province code {found.province_code} did not exist on {end:%d/%m/%Y}, the end of period {found.period}')
+    return found
+
+
+def parse_unit_name(path: str, unit_datasets: Collection[str]) -> FoundFile:
+    """Check a path under units/ against contract §1.6: a province's list of units, or one of
+    its units' reports. Whether the unit is in the list is checked when the lists are loaded."""
+    parts = path.split("/")
+    if len(parts) not in (3, 4) or not re.fullmatch("[0-9]{2}", parts[1]):
+        return FoundFile(path, refusal=f"not where unit files go: expected {_UNIT_SHAPE}")
+    province = parts[1]
+    if len(parts) == 3:
+        if parts[2] != UNITS_LIST:
+            return FoundFile(path, refusal=f'"{parts[2]}": the only file beside the dataset folders is {UNITS_LIST}')
+        return FoundFile(path, dataset=UNITS_DATASET, province_code=province)
+    dataset, name = parts[2], parts[3]
+    if dataset not in unit_datasets:
+        return FoundFile(path, refusal=f'unknown dataset folder "{dataset}" for unit reports (known: {", ".join(sorted(unit_datasets))})')
+    m = _UNIT_NAME.fullmatch(name)
+    if not m:
+        return FoundFile(path, dataset=dataset, province_code=province, refusal=(
+            f'name "{name}" is not <unit_code>_<period>[_r<revision>].<csv|xlsx|xls>, e.g. SOTP_2021-Q3.xlsx'))
+    if m["ext"].lower() not in EXTENSIONS:
+        return FoundFile(path, dataset=dataset, refusal=f'extension ".{m["ext"]}" is not one of .csv, .xlsx, .xls')
+    start, end = period_bounds(m["period"])
+    found = FoundFile(path, dataset=dataset, province_code=province, period=m["period"], period_start=start,
+                      period_end=end, revision=int(m["revision"] or 0), unit_code=m["unit"])
+    if not code_valid_on(province, end):
+        return replace(found, refusal=f"province code {province} did not exist on {end:%d/%m/%Y}, the end of period {found.period}")
     return found
 
 
@@ -151,7 +195,7 @@ def discover(raw_dir: Path, contract: Contract) -> list[FoundFile]:
                 why = _refusal(Path(here) / name, name, is_dir=False)
             except OSError as err:  # gone between the listing and the look
                 why = f"unreadable: {err.strerror or err}"
-            found.append(FoundFile(rel, refusal=why) if why else parse_name(rel, contract.all_datasets, contract.snapshots))
+            found.append(FoundFile(rel, refusal=why) if why else parse_name(rel, contract.all_datasets, contract.snapshots, contract.form_datasets))
     return sorted(_refuse_conflicts(found), key=lambda f: f.path)
 
 
@@ -159,9 +203,9 @@ def _refuse_conflicts(found: list[FoundFile]) -> list[FoundFile]:
     """Two files for the same report and revision (22_2020.csv and 22_2020.xlsx): refuse both."""
     by_version: dict[tuple, list[FoundFile]] = defaultdict(list)
     for f in found:
-        if f.refusal is None:
+        if f.refusal is None and not f.is_units_list:
             by_version[(*f.report_key, f.revision)].append(f)
-    out = [f for f in found if f.refusal is not None]
+    out = [f for f in found if f.refusal is not None or f.is_units_list]
     for group in by_version.values():
         if len(group) == 1:
             out.append(group[0])

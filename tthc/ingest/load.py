@@ -68,10 +68,10 @@ def catalog_file(
     f = entry.found
     con.execute(
         """insert into raw.report_files (file_path, file_sha256, dataset, province_code, period, period_start,
-               period_end, revision, load_id, loaded_at, rows_read, file_id, snapshot_group, captured_on)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               period_end, revision, load_id, loaded_at, rows_read, file_id, snapshot_group, captured_on, unit_code)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [f.path, entry.sha256, f.dataset, f.province_code, f.period, f.period_start, f.period_end,
-         f.revision, load_id, at, rows_read, file_id, f.snapshot_group, f.captured_on],
+         f.revision, load_id, at, rows_read, file_id, f.snapshot_group, f.captured_on, f.unit_code],
     )
     deliver(con, load_id, at, f.path, entry.sha256)
 
@@ -79,8 +79,11 @@ def catalog_file(
 def append_log(con: duckdb.DuckDBPyConnection, load_id: str, at: datetime, e: LogEntry) -> None:
     f = e.found
     con.execute(
-        "insert into audit.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [f.path, e.sha256, f.dataset, f.province_code, f.period, f.revision, e.status, e.reason, e.rows_read, load_id, at],
+        """insert into audit.ingest_log (file_path, file_sha256, dataset, province_code, period, revision, status,
+               reason, rows_read, load_id, loaded_at, unit_code)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [f.path, e.sha256, f.dataset, f.province_code, f.period, f.revision, e.status, e.reason, e.rows_read, load_id,
+         at, f.unit_code],
     )
 
 

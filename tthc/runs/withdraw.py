@@ -22,9 +22,11 @@ class Withdrawal:
     province_code: str
     period: str
     reason: str
+    unit_code: str | None = None  # a unit's report (contract §1.6); None: the province's own
 
     def describe(self) -> str:
-        return f"{self.dataset} {self.province_code} {self.period}: {self.reason}"
+        unit = f" {self.unit_code}" if self.unit_code else ""
+        return f"{self.dataset} {self.province_code}{unit} {self.period}: {self.reason}"
 
 
 def check_withdrawal(settings: Settings, withdrawal: Withdrawal) -> str | None:
@@ -34,15 +36,17 @@ def check_withdrawal(settings: Settings, withdrawal: Withdrawal) -> str | None:
         return f"no published warehouse at {settings.warehouse}: nothing to withdraw"
     try:
         versions = con.execute(
-            "select count(*) from raw.report_files where dataset = ? and province_code = ? and period = ?",
-            [withdrawal.dataset, withdrawal.province_code, withdrawal.period],
+            """select count(*) from raw.report_files where dataset = ? and province_code = ? and period = ?
+                 and unit_code is not distinct from ?""",
+            [withdrawal.dataset, withdrawal.province_code, withdrawal.period, withdrawal.unit_code],
         ).fetchone()[0]
     finally:
         con.close()
     if versions == 0:
+        unit = f" of unit {withdrawal.unit_code}" if withdrawal.unit_code else ""
         return (
-            f"no report {withdrawal.dataset} {withdrawal.province_code} {withdrawal.period} was ever loaded; "
-            "check the dataset, province code and period"
+            f"no report {withdrawal.dataset} {withdrawal.province_code} {withdrawal.period}{unit} was ever loaded; "
+            "check the dataset, province code, period and unit"
         )
     return None
 
@@ -50,6 +54,8 @@ def check_withdrawal(settings: Settings, withdrawal: Withdrawal) -> str | None:
 def record_withdrawal(con: duckdb.DuckDBPyConnection, withdrawal: Withdrawal, run_id: str) -> None:
     """The withdrawal, in the run's working copy."""
     con.execute(
-        "insert into audit.withdrawals values (?, ?, ?, ?, ?, ?)",
-        [withdrawal.dataset, withdrawal.province_code, withdrawal.period, withdrawal.reason, datetime.now(UTC), run_id],
+        """insert into audit.withdrawals (dataset, province_code, period, reason, withdrawn_at, run_id, unit_code)
+           values (?, ?, ?, ?, ?, ?, ?)""",
+        [withdrawal.dataset, withdrawal.province_code, withdrawal.period, withdrawal.reason, datetime.now(UTC), run_id,
+         withdrawal.unit_code],
     )

@@ -41,7 +41,7 @@ TABLES = [
     """create table if not exists audit.ingest_log (
         file_path varchar not null, file_sha256 varchar, dataset varchar, province_code varchar,
         period varchar, revision integer, status varchar not null, reason varchar,
-        rows_read integer, load_id varchar not null, loaded_at timestamptz not null)""",
+        rows_read integer, load_id varchar not null, loaded_at timestamptz not null, unit_code varchar)""",
     # rows of form files that carry no figures (titles, headers, level rows, notes), and ignored columns
     """create table if not exists audit.ingest_notes (
         load_id varchar not null, file_path varchar not null, file_sha256 varchar,
@@ -56,7 +56,13 @@ TABLES = [
         province_code varchar not null, period varchar not null, period_start date not null,
         period_end date not null, revision integer not null, load_id varchar not null,
         loaded_at timestamptz not null, rows_read integer not null, file_id bigint,
-        snapshot_group varchar, captured_on date)""",
+        snapshot_group varchar, captured_on date, unit_code varchar)""",
+    # each province's units (contract §1.6): the rows of its last accepted units.csv
+    """create table if not exists raw.units (
+        province_code varchar not null, unit_code varchar not null, unit_name varchar not null,
+        level varchar not null, parent_code varchar, valid_from date, valid_to date, portal_id varchar,
+        emails varchar, list_position integer not null, _file_path varchar not null, _file_sha256 varchar not null,
+        _load_id varchar not null)""",
     DELIVERIES,
     # where each canonical column of a loaded form file sits: its position, and the sheet read
     """create table if not exists raw.report_columns (
@@ -65,7 +71,8 @@ TABLES = [
     # reports taken out of the marts by `tthc withdraw`, and why
     """create table if not exists audit.withdrawals (
         dataset varchar not null, province_code varchar not null, period varchar not null,
-        reason varchar not null, withdrawn_at timestamptz not null, run_id varchar not null)""",
+        reason varchar not null, withdrawn_at timestamptz not null, run_id varchar not null,
+        unit_code varchar)""",
     # every dbt test of every published run (run_id: the run whose build ran it)
     """create table if not exists audit.test_results (
         invocation_id varchar not null, test_name varchar not null, unique_id varchar not null,
@@ -183,6 +190,16 @@ def _test_results_know_their_run(con: duckdb.DuckDBPyConnection, contract: Contr
         )
 
 
+def _unit_reports(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Unit reports (contract §1.6): a file version, a log row and a withdrawal may name a unit."""
+    if _columns(con, "audit", "ingest_log"):
+        con.execute("alter table audit.ingest_log add column if not exists unit_code varchar")
+    if _columns(con, "raw", "report_files"):
+        con.execute("alter table raw.report_files add column if not exists unit_code varchar")
+    if _columns(con, "audit", "withdrawals"):
+        con.execute("alter table audit.withdrawals add column if not exists unit_code varchar")
+
+
 # In the order they were written; a name, once released, never changes.
 MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Contract], None]]] = [
     ("report_file_ids", _number_report_files),
@@ -193,6 +210,7 @@ MIGRATIONS: list[tuple[str, Callable[[duckdb.DuckDBPyConnection, Contract], None
     ("report_files_snapshots", _report_files_keep_snapshots),
     ("calendar_period_neighbours", _calendar_periods_know_neighbours),
     ("test_results_run_id", _test_results_know_their_run),
+    ("unit_reports", _unit_reports),
 ]
 
 

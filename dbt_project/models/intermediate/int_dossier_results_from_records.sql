@@ -11,7 +11,7 @@ with
 versions as (
 
     select * from {{ ref('stg_raw__report_files') }}
-    where dataset = 'dossier_results'
+    where dataset = 'dossier_results' and not is_unit_report
 
 ),
 

@@ -33,9 +33,12 @@ ranked_withdrawals as (
         dataset,
         province_code,
         period,
+        unit_code,
         withdrawn_at,
         reason,
-        row_number() over (partition by dataset, province_code, period order by withdrawn_at desc) as recency
+        row_number() over (
+            partition by dataset, province_code, period, unit_code order by withdrawn_at desc
+        ) as recency
 
     from {{ ref('stg_audit__withdrawals') }}
 
@@ -47,6 +50,7 @@ withdrawals as (
         dataset,
         province_code,
         period,
+        unit_code,
         withdrawn_at,
         reason as withdrawal_reason
 
@@ -75,6 +79,7 @@ file_versions as (
         on report_files.dataset = withdrawals.dataset
         and report_files.province_code = withdrawals.province_code
         and report_files.period = withdrawals.period
+        and report_files.unit_code is not distinct from withdrawals.unit_code
 
 )
 

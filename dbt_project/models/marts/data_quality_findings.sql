@@ -62,6 +62,7 @@ shown_findings as (
         findings.dataset,
         shown_versions.province_code,
         shown_versions.period,
+        shown_versions.unit_code,
         findings.file_path as source_file,
         findings.line_number,
         findings.column_name,

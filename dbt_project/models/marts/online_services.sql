@@ -11,7 +11,7 @@ report_rows as (
 current_versions as (
 
     select * from {{ ref('int_report_versions') }}
-    where is_current
+    where is_current and not is_unit_report  -- the province's own reports; unit reports are compiled (compiled_reports)
 
 ),
 

@@ -13,7 +13,7 @@ with
 versions as (
 
     select * from {{ ref('int_report_versions') }}
-    where not is_snapshot  -- index snapshots are captured, not submitted
+    where not is_snapshot and not is_unit_report  -- snapshots are captured, not submitted; units: unit_submissions
 
 ),
 
@@ -24,6 +24,7 @@ turned_away as (
     from {{ ref('stg_audit__ingest_log') }}
     where status in ('rejected', 'refused')
         and dataset is not null and province_code is not null and period is not null
+        and unit_code is null
         {%- for dataset in raw_datasets('snapshots') %}
         and dataset <> '{{ dataset }}'
         {%- endfor %}

@@ -19,7 +19,8 @@ renamed as (
         reason,
         rows_read,
         load_id,
-        loaded_at
+        loaded_at,
+        unit_code
 
     from source
 

@@ -14,7 +14,8 @@ renamed as (
         period,
         reason,
         withdrawn_at,
-        run_id
+        run_id,
+        unit_code
 
     from source
 

@@ -25,9 +25,12 @@ renamed as (
         snapshot_group,
         captured_on,
         captured_on is not null as is_snapshot,
-        -- what versions replace each other: a report, or one capture of an index snapshot
+        unit_code,
+        unit_code is not null as is_unit_report,
+        -- what versions replace each other: a report, a unit's report, or one capture of an index snapshot
         dataset || '|' || province_code || '|' || period
-        || coalesce('|' || snapshot_group || '|' || cast(captured_on as varchar), '') as report_id
+        || coalesce('|' || snapshot_group || '|' || cast(captured_on as varchar), '')
+        || coalesce('|unit|' || unit_code, '') as report_id
 
     from source
 

@@ -1,0 +1,82 @@
+"""`tthc units from-766`: a province's list of units (raw/units/<province>/units.csv) from its 766 captures."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from tthc.cli.words import both, say
+from tthc.settings import load_settings
+
+LEVEL_WORDS = {"province": both("cấp tỉnh", "province level"), "district": both("cấp huyện", "district"),
+               "commune": both("cấp xã", "commune")}
+
+
+def cmd_units_from_766(args: argparse.Namespace) -> int:
+    """Write or update the list from the captures; exit 1 when a file or the list on disk cannot be read."""
+    from tthc.contract.provinces import merger_date, named
+    from tthc.contract.units import UnitsError, parse_units, write_units
+    from tthc.ingest.index766 import ShapeError, snapshot_groups
+    from tthc.ingest.recognise import recognise_capture
+    from tthc.ingest.units766 import merge_units, units_in_captures
+
+    settings = load_settings(raw_dir=args.raw_dir)
+    captures, provinces, captured = [], set(), []
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            say("units", f"không đọc được {name}: {err.strerror or err}", f"cannot read {name}: {err.strerror or err}")
+            return 1
+        found = recognise_capture(data, path.name)
+        group = found.snapshot_group
+        if group is None or snapshot_groups()[group].shape == "national":
+            why = "; ".join(p.en for p in found.problems) or "the national file lists provinces, not a province's units"
+            say("units", f"{name}: không phải bản lấy số liệu 766 của một tỉnh", f"{name}: not a province's 766 capture ({why})")
+            return 1
+        if found.province is None:
+            say("units", f"{name}: không rõ tỉnh nào", f"{name}: which province it is cannot be told")
+            return 1
+        provinces.add(found.province)
+        captures.append((group, data))
+        if found.captured_on:
+            captured.append(found.captured_on)
+    if len(provinces) != 1:
+        say("units", f"các tệp thuộc nhiều tỉnh: {', '.join(sorted(provinces))}",
+            f"the files are of several provinces: {', '.join(sorted(provinces))}; give one province's captures")
+        return 1
+    province = provinces.pop()
+    if args.province and args.province != province:
+        say("units", f"các tệp là của tỉnh {province}, không phải {args.province}",
+            f"the files are province {province}'s, not {args.province}'s")
+        return 1
+    try:
+        portal = units_in_captures(captures, since=merger_date() if captured and min(captured) >= merger_date() else None)
+    except (ShapeError, ValueError) as err:
+        say("units", f"tệp không đúng cấu trúc của Cổng: {err}", f"a file is not the portal's shape: {err}")
+        return 1
+    target = settings.raw_dir / "units" / province / "units.csv"
+    try:
+        existing = parse_units(target.read_bytes()) if target.exists() else []
+    except UnitsError as err:
+        say("units", f"{target}: {err}; sửa tệp trước", f"{target}: {err}; mend it first")
+        return 1
+    merged = merge_units(existing, portal.units)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(write_units(merged.units), encoding="utf-8")
+    levels = Counter(u.level for u in merged.units)
+    by_level = ", ".join(f"{levels[k]} {LEVEL_WORDS[k]}" for k in LEVEL_WORDS if levels[k])
+    print(f"{named(province)}: {len(merged.units)} " + both("đơn vị", "units") + f" ({by_level}) → {target}")
+    print(both(f"  {len(merged.added)} mới, {len(merged.given_portal_id)} bổ sung mã Cổng, "
+               f"{len(merged.units) - len(merged.added) - len(merged.given_portal_id)} giữ nguyên",
+               f"{len(merged.added)} added, {len(merged.given_portal_id)} given their portal id, "
+               f"{len(merged.units) - len(merged.added) - len(merged.given_portal_id)} unchanged"))
+    if merged.not_in_captures:
+        names = ", ".join(u.unit_code for u in merged.not_in_captures)
+        print(both(f"  có trong danh sách, không có trên Cổng: {names}", f"in the list, not in the captures: {names}"))
+    if portal.without_code:
+        print(both(f"  không có mã trên Cổng, không thêm: {', '.join(portal.without_code)}",
+                   f"no code in any capture, not added: {', '.join(portal.without_code)}"))
+    return 0
