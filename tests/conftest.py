@@ -112,7 +112,7 @@ SLOW_MODULES = {
 # session build it needs (the shipped run, the PostgreSQL server) is made once per worker.
 MODULE_BUILDS = {
     "test_site", "test_dossiers", "test_postgres_access", "test_trends", "test_history", "test_index766",
-    "test_metrics", "test_hostile_files", "test_corpus", "test_capture766",
+    "test_metrics", "test_hostile_files", "test_corpus", "test_capture766", "test_units",
 }
 # A session build whose tests are quick: on one worker, so that it is made once.
 SHARED_BUILDS = {"dbt_show": "dbt-show"}

@@ -12,7 +12,7 @@ from tthc.cli.intake import cmd_intake
 from tthc.cli.operations import _months, cmd_access, cmd_demo_data, cmd_deploy, cmd_docs_serve, cmd_serve
 from tthc.cli.read import cmd_metrics, cmd_query, cmd_report, cmd_results, cmd_shell
 from tthc.cli.runs import cmd_add, cmd_capture766, cmd_remind, cmd_run, cmd_withdraw
-from tthc.cli.units import cmd_units_from_766
+from tthc.cli.units import cmd_compile, cmd_units_from_766
 from tthc.cli.words import both
 from tthc.query.sql import FORMATS
 from tthc.runs.calendar import RunDateError, as_of_date
@@ -206,6 +206,17 @@ def build_parser() -> argparse.ArgumentParser:
     from_766.add_argument("--province", help=both("mã tỉnh để đối chiếu", "the province code the files must be of"))
     from_766.add_argument("--raw-dir", help=words.RAW_DIR)
     from_766.set_defaults(func=cmd_units_from_766)
+    compile_ = command("compile", "báo cáo của tỉnh tổng hợp từ báo cáo các đơn vị, theo mẫu biểu, để trình ký",
+                       "the province's report compiled from its units' reports, in the form's layout, to be signed")
+    compile_.add_argument("dataset", help=both("biểu", "form dataset") + " (dossier_results, feedback, …)")
+    compile_.add_argument("period", help=both("kỳ, như trong tên tệp", "period, as in file names") + " (2020, 2021-Q3)")
+    compile_.add_argument("--province", help=both("mã tỉnh (không cần khi chỉ một tỉnh có báo cáo đơn vị)",
+                                                  "province code (not needed when one province only has unit reports)"))
+    compile_.add_argument("--output", required=True, help=both("tệp ra, .xlsx hoặc .csv", "output file, .xlsx or .csv"))
+    compile_.add_argument("--allow-missing", action="store_true",
+                          help=both("vẫn ghi khi thiếu đơn vị, ghi tên trong phần ghi chú", "write it even with units missing, named in the notes"))
+    compile_.add_argument("--warehouse", help=words.WAREHOUSE)
+    compile_.set_defaults(func=cmd_compile)
     demo = command("demo-data", "ghi tệp hồ sơ tổng hợp giả lập (đánh dấu synthetic)",
                    "write synthetic record-level dossier exports (marked synthetic)")
     demo.add_argument("--provinces", default="22", help=both("mã tỉnh, cách nhau bằng dấu phẩy", "comma-separated province codes") + " (22)")

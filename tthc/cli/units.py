@@ -80,3 +80,57 @@ def cmd_units_from_766(args: argparse.Namespace) -> int:
         print(both(f"  không có mã trên Cổng, không thêm: {', '.join(portal.without_code)}",
                    f"no code in any capture, not added: {', '.join(portal.without_code)}"))
     return 0
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    """The province's report compiled from its units, written as the forms lay it out (.xlsx or
+    .csv); exit 3, writing nothing, when units are missing and --allow-missing was not given."""
+    from tthc.contract.datasets import load_contract
+    from tthc.report.compiled import FORMS, read_compiled, write_csv, write_xlsx
+    from tthc.warehouse import connect_published
+
+    output = Path(args.output)
+    suffix = output.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        say("compile", f"{output}: tệp ra phải là .xlsx hoặc .csv", f"{output}: the output must be .xlsx or .csv")
+        return 1
+    if args.dataset not in FORMS:
+        say("compile", f"không có biểu {args.dataset}", f"no form {args.dataset} (one of {', '.join(FORMS)})")
+        return 1
+    settings = load_settings(warehouse=args.warehouse)
+    con = connect_published(settings)
+    if con is None:
+        say("compile", f"chưa có kho dữ liệu đã công bố tại {settings.warehouse}; chạy `tthc run` trước",
+            f"no published warehouse at {settings.warehouse}; run `tthc run` first")
+        return 1
+    try:
+        province = args.province or _only_province(con, args.dataset, args.period)
+        report = read_compiled(con, args.dataset, province, args.period) if province else None
+    finally:
+        con.close()
+    if report is None:
+        say("compile", f"không có báo cáo đơn vị nào cho {args.dataset} {province or ''} {args.period}",
+            f"no unit report for {args.dataset} {province or '(give --province)'} {args.period} in the published warehouse")
+        return 1
+    if report.missing and not args.allow_missing:
+        names = "; ".join(f"{x.unit_code} {x.label}" for x in report.missing)
+        say("compile", f"thiếu báo cáo của {len(report.missing)} đơn vị: {names}; thêm --allow-missing để vẫn ghi",
+            f"{len(report.missing)} units have not reported: {names}; --allow-missing writes it anyway, naming them")
+        return 3
+    dataset = load_contract().datasets[args.dataset]
+    written = (write_xlsx if suffix == ".xlsx" else write_csv)(report, dataset, output)
+    print(f"Đã ghi / wrote {written}: {args.dataset} {province} {args.period}, "
+          + both(f"{report.units_in}/{report.units_expected} đơn vị", f"{report.units_in}/{report.units_expected} units"))
+    return 0
+
+
+def _only_province(con: object, dataset: str, period: str) -> str | None:
+    """The province whose units reported this dataset and period, when there is one only."""
+    rows = con.execute(  # type: ignore[attr-defined]
+        "select distinct province_code from marts.compiled_reports where dataset = ? and period = ? order by 1",
+        [dataset, period],
+    ).fetchall()
+    if len(rows) > 1:
+        codes = ", ".join(r[0] for r in rows)
+        say("compile", f"nhiều tỉnh có báo cáo đơn vị ({codes}): chọn bằng --province", f"several provinces have unit reports ({codes}): give --province")
+    return rows[0][0] if len(rows) == 1 else None

@@ -17,6 +17,8 @@ class Column:
     role: str  # unit | level | count | value | text
     labels: frozenset[str]  # normalised labels that name the column on their own
     under: dict[str, frozenset[str]] = field(default_factory=dict)  # group -> labels
+    title: str = ""  # the label a header written by us gives it: its first label as written
+    under_title: tuple[str, str] | None = None  # or its first group and the label under it
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Dataset:
     columns: tuple[Column, ...]
     groups: dict[str, frozenset[str]]  # group -> normalised labels
     transparent: frozenset[str]  # group labels that add no meaning ("Trong đó")
+    group_titles: dict[str, str] = field(default_factory=dict)  # group -> its first label as written
 
     @property
     def column_names(self) -> list[str]:
@@ -113,6 +116,8 @@ def load_contract() -> Contract:
                 role=c["meta"]["role"],
                 labels=_norm_all(c["meta"].get("labels", [])) | {normalize_label(c["name"])},
                 under={g: _norm_all(v) for g, v in c["meta"].get("under", {}).items()},
+                title=(c["meta"].get("labels") or [c["name"]])[0],
+                under_title=next(((g, v[0]) for g, v in c["meta"].get("under", {}).items()), None),
             )
             for c in table["columns"]
         )
@@ -122,6 +127,7 @@ def load_contract() -> Contract:
             columns=columns,
             groups=groups,
             transparent=_norm_all(meta.get("groups", {}).get("transparent", [])),
+            group_titles={k: v[0] for k, v in meta.get("groups", {}).items() if k != "transparent"},
         )
     return Contract(
         datasets=datasets, ignored=_norm_all(raw["meta"]["ignored_labels"]), records=records, snapshots=snapshots

@@ -15,8 +15,9 @@ from datetime import date, datetime
 COLUMNS = ("unit_code", "unit_name", "level", "parent_code", "valid_from", "valid_to", "portal_id", "emails")
 REQUIRED = ("unit_code", "unit_name", "level")
 LEVELS = ("province", "district", "commune")
-# The labels the province's report gives each level's block of rows, in their order (contract §1.6).
-LEVEL_HEADINGS = {"province": "A. Sở, ban, ngành", "district": "B. UBND cấp huyện", "commune": "C. UBND cấp xã"}
+# The labels the province's report gives each level's block of rows (contract §1.6), lettered
+# A, B, C in the order the report has them.
+LEVEL_HEADINGS = {"province": "Sở, ban, ngành", "district": "UBND cấp huyện", "commune": "UBND cấp xã"}
 _CODE = re.compile(r"[A-Za-z0-9.\-]+")
 _EMAIL = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+")
 

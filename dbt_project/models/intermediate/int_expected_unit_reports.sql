@@ -23,6 +23,7 @@ unit_files as (
 calendar as (
 
     select * from {{ ref('int_expected_reports') }}
+    where dataset in ({% for dataset in form_datasets() %}'{{ dataset }}'{{ ', ' if not loop.last }}{% endfor %})
 
 ),
 
