@@ -1,5 +1,6 @@
 """`tthc remind`: bring the warehouse to today (a run), then send the digest of overdue and
-due-soon reports to TTHC_NOTIFY. `tthc serve` schedules it every working day at 08:00."""
+due-soon reports to TTHC_NOTIFY, and each unit of a province (contract §1.6) its own by mail
+(TTHC_SMTP_URL) where units.csv gives its addresses. `tthc serve` schedules it every working day at 08:00."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from tthc.alerts.notify import digest_message, notify_urls, send
+from tthc.alerts.mail import mail_provinces, smtp_from_environment
+from tthc.alerts.notify import digest_message, notify_urls, send, unit_reminders
 from tthc.pipeline import run_name, run_pipeline
 from tthc.runs.calendar import as_of_date
 from tthc.settings import DBT_PROJECT_DIR, Settings, load_settings
@@ -21,6 +23,13 @@ DIGEST_SQL = """
     where timeliness in ('overdue', 'due_soon')
     order by due_date desc, dataset, period, province_code
 """
+# A province's units with addresses in its units.csv, and their own reports (contract §1.6).
+UNIT_DIGEST_SQL = """
+    select province_code, unit_code, unit_name, emails, dataset, period, due_date, timeliness
+    from marts.unit_submissions
+    where timeliness in ('overdue', 'due_soon') and emails is not null
+    order by province_code, unit_code, due_date desc, dataset
+"""
 
 
 def is_public_holiday(day: Any) -> bool:
@@ -29,13 +38,14 @@ def is_public_holiday(day: Any) -> bool:
         return any(row["holiday_date"] == day.isoformat() for row in csv.DictReader(f))
 
 
-def digest_rows(settings: Settings) -> list[dict[str, Any]]:
-    """Overdue and due-soon reports in the published warehouse."""
+def digest_rows(settings: Settings, sql: str = DIGEST_SQL) -> list[dict[str, Any]]:
+    """Overdue and due-soon reports in the published warehouse (the provinces', or with
+    UNIT_DIGEST_SQL the units')."""
     con = connect_published(settings)
     if con is None:
         return []
     try:
-        return rows_as_dicts(con, DIGEST_SQL)
+        return rows_as_dicts(con, sql)
     finally:
         con.close()
 
@@ -58,6 +68,11 @@ def remind(
     run_pipeline(raw_dir=raw_dir, warehouse=warehouse, target=target, wait_for_lock=True)
     message = digest_message(digest_rows(settings), today.strftime("%d/%m/%Y"))
     errors = send([message] if message else [], notify_urls())
+    if (smtp := smtp_from_environment()) is not None:  # each unit its own, where units.csv has its addresses
+        rows = digest_rows(settings, UNIT_DIGEST_SQL)
+        contacts = {f"{r['province_code']}/{r['unit_code']}": frozenset(e.strip() for e in r["emails"].split(";"))
+                    for r in rows}
+        errors += mail_provinces(smtp, unit_reminders(rows, today.strftime("%d/%m/%Y")), contacts)[1]
     for error in errors:
         get_run_logger().warning("digest not delivered: %s", error)
     return errors

@@ -9,6 +9,7 @@ five compiled workbooks placed in raw/ as the province's reports for 2021.
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -164,3 +165,27 @@ def test_the_compiled_workbooks_load_back_with_no_finding_to_the_same_figures(un
     assert {row[4] for row in compared} == {"match"}, [row for row in compared if row[4] != "match"]
     # The second run compiled the same report from the same units.
     assert warehouse_rows(warehouse, "select * exclude (run_id) from marts.compiled_reports order by all") == compiled_before
+
+
+def test_the_province_page_shows_its_units_by_period_and_the_compiled_figures_against_its_own(units_run):
+    _, _, warehouse, *_ = units_run
+    page = (warehouse.parent / "report" / "provinces" / "22.html").read_text(encoding="utf-8")
+    section = re.sub(r"<[^>]+>", "", page[page.index("Báo cáo của các đơn vị"):])
+    assert "Kỳ / Period 2021" in section and "Kỳ / Period 2020" in section
+    assert "Sở Xây dựng (SXD)" in section and "Chưa gửi / missing" in section
+    assert "5/6" in section  # feedback 2021: five of the six units in
+    assert "Lệch / mismatch" in section and "Khớp / match" in section
+
+
+def test_remind_writes_to_each_unit_with_an_address_about_its_own_reports(units_run, smtp_server, monkeypatch):
+    from tthc.remind import remind
+
+    port, received = smtp_server
+    monkeypatch.setenv("TTHC_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    monkeypatch.delenv("TTHC_NOTIFY", raising=False)
+    _, _, warehouse, *_ = units_run
+    assert remind(raw_dir=str(warehouse.parent.parent / "raw"), warehouse=str(warehouse)) == []
+    # Only Sở Tư pháp has an address in units.csv: one letter, to it, about its own reports.
+    assert [m["To"] for m in received] == ["stp@quangninh.example.vn"]
+    body = received[0].get_content()
+    assert "Sở Tư pháp" in body and "quá hạn / overdue" in body and "Sở Xây dựng" not in body

@@ -68,7 +68,7 @@ def send(smtp: Smtp, message: EmailMessage) -> None:
 
 
 def mail_provinces(smtp: Smtp, messages: dict[str, tuple[str, str]], contacts: dict[str, frozenset[str]]) -> tuple[list[str], list[str]]:
-    """Each province's (subject, body) to its contacts; the addresses reached, and the delivery
+    """Each (subject, body) to the contacts of its key (a province, or a province's unit); the addresses reached, and the delivery
     errors (never raises: alerts never fail a run)."""
     reached, errors = [], []
     for code, (subject, body) in messages.items():

@@ -227,3 +227,25 @@ def digest_message(rows: list[dict[str, Any]], as_of: str) -> Message | None:
         f"TTHC {as_of}: {counts['overdue']} quá hạn, {counts['due_soon']} sắp đến hạn / overdue, due soon",
         "\n".join([*lines, *_link()]),
     )
+
+
+def unit_reminders(rows: list[dict[str, Any]], as_of: str) -> dict[str, tuple[str, str]]:
+    """Each unit's own overdue and due-soon reports (marts.unit_submissions rows with its
+    addresses), one letter per unit, keyed "<province>/<unit>"."""
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_unit.setdefault(f"{r['province_code']}/{r['unit_code']}", []).append(r)
+    letters = {}
+    for key, mine in by_unit.items():
+        name = mine[0]["unit_name"]
+        lines = [f"{r['dataset']} {r['period']} (hạn / due {r['due_date']}): "
+                 f"{'quá hạn / overdue' if r['timeliness'] == 'overdue' else 'sắp đến hạn / due soon'}"
+                 for r in sorted(mine, key=lambda r: (str(r["due_date"]), r["dataset"]), reverse=True)]
+        letters[key] = (
+            f"TTHC {as_of}: {name} — {len(mine)} báo cáo chưa gửi / reports not yet sent",
+            "\n".join([
+                f"Kính gửi {name},", f"Báo cáo của đơn vị gửi {named(mine[0]['province_code'])} chưa nhận được:",
+                f"To {name}: the reports of your unit to {named(mine[0]['province_code'])} not received yet:", "",
+                *_listed(lines), *_link()]),
+        )
+    return letters

@@ -278,8 +278,65 @@ def province_page(record: dict[str, Any], code: str, name: str) -> str:
         + (f'<table class="cards"><thead><tr><th>{both("Kỳ", "Period")}</th><th>{both("Biểu", "Dataset")}</th>'
            f'<th>{both("Tình trạng", "Status")}</th><th>{both("Hạn", "Due")}</th><th>{both("Đúng hạn", "Timeliness")}</th>'
            f"</tr></thead><tbody>{submission_rows}</tbody></table>"
-           if submissions else f"<p>{both('Không có báo cáo nào đến hạn.', 'No reports expected.')}</p>"))
+           if submissions else f"<p>{both('Không có báo cáo nào đến hạn.', 'No reports expected.')}</p>")
+        + units_section(record, code))
     return _page(f"{name} ({code}) — TTHC", body, record, depth=1)
+
+
+COMPARISON_VI = {"match": "Khớp", "mismatch": "Lệch", "not_in_submitted": "Báo cáo tỉnh bỏ trống",
+                 "not_in_compiled": "Đơn vị không báo cáo"}
+
+
+def units_section(record: dict[str, Any], code: str) -> str:
+    """Per period its units reported (contract §1.6): units × datasets, each cell coloured by its
+    timeliness, the coverage of each compiled report, and the compiled figures against the
+    province's own report where it sent one. Empty for a province without unit reports."""
+    rows = [r for r in record.get("unit_submissions", []) if r["province_code"] == code]
+    if not rows:
+        return ""
+    compared = [r for r in record.get("compiled_vs_submitted", []) if r["province_code"] == code]
+    out = [f'<h2>{both("Báo cáo của các đơn vị", "Units’ reports")}</h2>']
+    for period in sorted({r["period"] for r in rows}, reverse=True):
+        mine = [r for r in rows if r["period"] == period]
+        datasets = sorted({r["dataset"] for r in mine})
+        units = sorted({(r["level"], r["unit_code"], r["unit_name"]) for r in mine},
+                       key=lambda u: (("province", "district", "commune").index(u[0]), u[1]))
+        cell = {(r["unit_code"], r["dataset"]): r for r in mine}
+        coverage = {r["dataset"]: r for r in mine}
+        head = "".join(f"<th>{escape(d)}</th>" for d in datasets)
+        body = "".join(
+            f'<tr><td class="name">{escape(name)} <small>({escape(unit)})</small></td>'
+            + "".join(f'<td data-label="{escape(d)}">{_unit_cell(cell.get((unit, d)))}</td>' for d in datasets)
+            + "</tr>"
+            for _, unit, name in units)
+        totals = "".join(
+            f'<td class="num">{coverage[d]["units_in"] or 0}/{coverage[d]["units_expected"] or len(units)}</td>'
+            for d in datasets)
+        out.append(
+            f"<h3>{both('Kỳ', 'Period')} {escape(period)}</h3>"
+            f'<table class="units"><thead><tr><th>{both("Đơn vị", "Unit")}</th>{head}</tr></thead><tbody>{body}'
+            f'<tr><td><b>{both("Đã gửi / dự kiến", "In / expected")}</b></td>{totals}</tr></tbody></table>')
+        differences = [r for r in compared if r["period"] == period]
+        if differences:
+            out.append(
+                f'<table class="cards"><thead><tr><th>{both("Biểu", "Dataset")}</th><th>{both("Cột", "Column")}</th>'
+                f'<th>{both("Báo cáo của tỉnh", "Province’s report")}</th><th>{both("Tổng hợp từ đơn vị", "Compiled")}</th>'
+                f'<th>{both("So sánh", "Comparison")}</th></tr></thead><tbody>'
+                + "".join(
+                    f'<tr><td>{escape(r["dataset"])}</td><td>{escape(r["column_name"])}</td>'
+                    f'<td class="num">{vn_int(r["submitted_value"])}</td><td class="num">{vn_int(r["compiled_value"])}</td>'
+                    f'<td class="{"error" if r["status"] != "match" else ""}">'
+                    f'{both(COMPARISON_VI[r["status"]], r["status"])}</td></tr>'
+                    for r in differences)
+                + "</tbody></table>")
+    return "".join(out)
+
+
+def _unit_cell(row: dict[str, Any] | None) -> str:
+    if row is None:
+        return ""
+    status = both(SUBMISSION_VI.get(row["status"], row["status"]), row["status"])
+    return f"{_timeliness(row.get('timeliness'))}<br><small>{status}</small>" if row.get("timeliness") else status
 
 
 def _timeliness(timeliness: str | None) -> str:

@@ -73,6 +73,15 @@ INDEX766_VS_REPORTS_SQL = """
     order by province_code, period, report_source
 """
 
+UNIT_SUBMISSIONS_SQL = """
+    select * from marts.report_unit_submissions
+    order by province_code, period, dataset, level, unit_code
+"""
+COMPILED_VS_SUBMITTED_SQL = """
+    select dataset, province_code, period, column_name, submitted_file, submitted_value, compiled_value, status
+    from marts.compiled_vs_submitted
+    order by province_code, period, dataset, column_position
+"""
 TRENDS_SQL = """
     select * from marts.report_trends
     order by province_code, indicator_code, period_end, period
@@ -101,6 +110,8 @@ def collect_marts(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, An
         "index766_movement": _rows(con, INDEX766_MOVEMENT_SQL),
         "index766_unit_losses": _rows(con, INDEX766_LOSSES_SQL),
         "trends": _rows(con, TRENDS_SQL),
+        "unit_submissions": _rows(con, UNIT_SUBMISSIONS_SQL),
+        "compiled_vs_submitted": _rows(con, COMPILED_VS_SUBMITTED_SQL),
         "test_history": _rows(con, TEST_HISTORY_SQL),
         "finding_history": _rows(con, FINDING_HISTORY_SQL),
     }
