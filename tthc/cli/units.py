@@ -1,10 +1,13 @@
-"""`tthc units from-766`: a province's list of units (raw/units/<province>/units.csv) from its 766 captures."""
+"""A province's units (contract §1.6): `tthc units from-766` writes their list
+(raw/units/<province>/units.csv) from its 766 captures; `tthc compile` writes the province's
+report compiled from their reports."""
 
 from __future__ import annotations
 
 import argparse
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from tthc.cli.words import both, say
 from tthc.settings import load_settings
@@ -124,9 +127,9 @@ def cmd_compile(args: argparse.Namespace) -> int:
     return 0
 
 
-def _only_province(con: object, dataset: str, period: str) -> str | None:
+def _only_province(con: Any, dataset: str, period: str) -> str | None:
     """The province whose units reported this dataset and period, when there is one only."""
-    rows = con.execute(  # type: ignore[attr-defined]
+    rows = con.execute(
         "select distinct province_code from marts.compiled_reports where dataset = ? and period = ? order by 1",
         [dataset, period],
     ).fetchall()

@@ -143,11 +143,7 @@ submissions as (
         expected.dataset,
         expected.province_code,
         expected.province_name,
-        case
-            when delivered.current_file is not null then 'current'
-            when delivered.versions_delivered > 0 or turned_away.files_turned_away > 0 then 'rejected'
-            else 'missing'
-        end as status,
+        {{ report_status('delivered', 'turned_away') }} as status,
         delivered.current_file,
         delivered.current_revision,
         coalesce(delivered.versions_delivered, 0) as versions_delivered,
@@ -155,20 +151,7 @@ submissions as (
         delivered.last_delivered_at,
         expected.due_date,
         delivered.first_accepted_at,
-        case
-            when expected.due_date is null then null
-            when delivered.first_accepted_at is not null then
-                case
-                    when cast(timezone('Asia/Ho_Chi_Minh', delivered.first_accepted_at) as date) <= expected.due_date
-                        then 'on_time'
-                    else 'late'
-                end
-            when coalesce(delivered.versions_delivered, 0) > 0 or coalesce(turned_away.files_turned_away, 0) > 0
-                then 'rejected_pending'
-            when {{ as_of_date() }} > expected.due_date then 'overdue'
-            when due_day.working_day_number - (select today.working_day_number from today) <= 5 then 'due_soon'
-            else 'not_yet_due'
-        end as timeliness
+        {{ report_timeliness('delivered', 'turned_away', 'due_day', 'expected.due_date') }} as timeliness
 
     from expected
     left join delivered
