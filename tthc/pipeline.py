@@ -42,7 +42,6 @@ from tthc.runs.results import (
     record_findings_seen,
     set_current_run,
     settle_statuses,
-    stamp_run_id,
     store_test_results,
 )
 from tthc.runs.runlog import collect_marts, latest_run_log, logged_to, run_record, write_run_log
@@ -211,16 +210,17 @@ def ingest_files(plan: Plan, ahead: HashesAhead | None) -> IngestSummary:
 
 @task(cache_policy=NONE)
 def build_marts(plan: Plan, selection: tuple[str, ...] | None) -> BuildOutcome:
-    """dbt build of the nodes downstream of what changed (None: nothing changed, the marts stand).
-
-    A target that builds every node (PostgreSQL, into working schemas) does; there a build whose
-    tests passed is swapped in at once (one transaction), since what the run records next reads the marts."""
+    """dbt build of the nodes downstream of what changed (None: nothing changed, the marts stand),
+    then the marts it did not rebuild stamped with the run's id. On PostgreSQL a build whose tests
+    passed is swapped in at once (one transaction), since what the run records next reads the marts."""
     if selection is None:
         get_run_logger().info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
         return BuildOutcome.not_needed()
+    selection, state = plan.target.build_state(selection)
     with dbt_session(plan.target.dbt_profile(building=True)) as dbt:
-        built = build(dbt, EVERYTHING if plan.target.builds_every_node else selection, plan.full_refresh)
-    plan.target.after_build(built.success, declared_open(dbt.target_dir) if built.success else ())
+        built = build(dbt, selection, plan.full_refresh, state)
+    plan.target.after_build(built.success, declared_open(dbt.target_dir) if built.success else (), plan.run_id,
+                            selective=selection != EVERYTHING)
     return built
 
 
@@ -228,8 +228,7 @@ def build_marts(plan: Plan, selection: tuple[str, ...] | None) -> BuildOutcome:
 def record_results(
     plan: Plan, ingested: IngestSummary, built: BuildOutcome
 ) -> tuple[dict[str, list[dict[str, Any]]], list[tuple], bool]:
-    """Tests, the build, the run id on every mart, the findings the marts hold and the raw files as
-    found, in the working file.
+    """Tests, the build, the findings the marts hold and the raw files as found, in the working file.
     Returns what the run log keeps of the marts, the headline indicators, and whether the docs
     must be generated again."""
     with plan.target.writer() as con:
@@ -238,8 +237,6 @@ def record_results(
             store_test_results(con, built, plan.run_id)
             record_raw_state(con, plan.raw_now, {e.found.path: (e.status, e.sha256) for e in ingested.entries}, plan.run_id)
         if built.success and not built.skipped:
-            if not plan.target.builds_every_node:  # else every node was built, with the run's id
-                stamp_run_id(con, plan.run_id)
             fingerprint = docs_fingerprint(con, plan.project)
             docs_needed = not plan.settings.docs_page.exists() or plan.built_by is None or plan.built_by[1] != fingerprint
             record_build(con, plan.run_id, plan.project, fingerprint)

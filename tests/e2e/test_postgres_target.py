@@ -4,6 +4,7 @@ identical to the DuckDB target's, through working schemas swapped in by one tran
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -96,6 +97,7 @@ def test_both_targets_publish_the_same_marts(postgres_url, tmp_path, source):
         assert on_pg == con.execute(rejects).fetchall()
     if source == "dossiers":
         assert len(on_pg) >= 8  # every rejected line, with its line and reason, on both targets
+        _then_a_form_file_and_a_month(raw, tmp_path, url)
     if source == "shipped":
         with psycopg.connect(url) as con:
             assert con.execute(
@@ -106,6 +108,34 @@ def test_both_targets_publish_the_same_marts(postgres_url, tmp_path, source):
         assert not {s for s in schemas if s.endswith("__work")}  # swapped in, none left behind
         again = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "pg" / "tthc.duckdb"), url=url)
         assert again.returncode == 0 and "Nothing new" in again.stdout, again.stdout + again.stderr
+
+
+def _then_a_form_file_and_a_month(raw, tmp_path, url: str) -> None:
+    """A second run on each target, after a small form file and one more month of records: the
+    PostgreSQL build is selective as DuckDB's (the rest carried over, the monthly fact added to),
+    and the marts are the same again, every one with the second run's id."""
+    shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "01_2021.csv")
+    subprocess.run([sys.executable, "-m", "tthc.cli.main", "demo-data", "--provinces", "22", "--year", "2022", "--months", "5",
+                    "--rows-per-year", "2400", "--seed", "8", "--out", str(raw)], capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
+    with psycopg.connect(url) as con:
+        months_before = set(con.execute("select province_code, month, built_from_loaded_at from marts.fct_dossiers_monthly").fetchall())
+    on_duckdb = tthc("run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "duck" / "tthc.duckdb"), url=url)
+    on_postgres = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "pg" / "tthc.duckdb"), url=url)
+    assert on_postgres.returncode == on_duckdb.returncode, on_postgres.stdout + on_postgres.stderr
+    record = json.loads(max((tmp_path / "pg" / "runs").glob("*.json")).read_text(encoding="utf-8"))
+    assert "--select" in record["build_selection"] and "--exclude" in record["build_selection"]
+    duck, pg = _duckdb_marts(tmp_path / "duck" / "tthc.duckdb"), _postgres_marts(url)
+    assert sorted(pg) == sorted(duck)
+    for table in duck:
+        assert pg[table] == duck[table], table
+    with psycopg.connect(url) as con:
+        months_after = set(con.execute("select province_code, month, built_from_loaded_at from marts.fct_dossiers_monthly").fetchall())
+        tables = [t for (t,) in con.execute(
+            "select table_name from information_schema.columns where table_schema = 'marts' and column_name = 'run_id' "
+            "and table_name in (select table_name from information_schema.tables where table_type = 'BASE TABLE')").fetchall()]
+        run_ids = {r for t in tables for (r,) in con.execute(f'select distinct run_id from marts."{t}"').fetchall()}
+    assert months_before < months_after  # the earlier months stood, the new one was added
+    assert run_ids == {record["run_id"]}
 
 
 def test_a_second_writer_on_the_same_database_stops_with_a_clear_message(postgres_url, tmp_path):

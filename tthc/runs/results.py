@@ -1,5 +1,4 @@
-"""What a run records in its working file once dbt has built: its tests, its build, the run id on
-every mart, and the statuses its build settled for the files it loaded."""
+"""What a run records in its working file once dbt has built: its tests, its build, and the statuses its build settled for the files it loaded."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from datetime import UTC, date, datetime
 import duckdb
 
 from tthc.transform.dbt import BuildOutcome
-from tthc.warehouse.schema import quote_ident
 
 
 def set_current_run(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date) -> None:
@@ -17,21 +15,6 @@ def set_current_run(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date) ->
     from it, and the reporting calendar its "now"."""
     con.execute("delete from audit.current_run")
     con.execute("insert into audit.current_run values (?, ?)", [run_id, as_of])
-
-
-def stamp_run_id(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
-    """Give every mart this run's id, so that one query sees one run although a run rebuilds only
-    the marts downstream of what changed. Returns the marts that were not rebuilt (now stamped)."""
-    marts = [r[0] for r in con.execute(
-        "select table_name from information_schema.columns where table_schema = 'marts' and column_name = 'run_id' "
-        "order by table_name"
-    ).fetchall()]
-    stamped = []
-    for mart in marts:
-        update = f"update marts.{quote_ident(mart)} set run_id = ? where run_id is distinct from ?"
-        if con.execute(update, [run_id, run_id]).fetchone()[0]:  # rows updated
-            stamped.append(mart)
-    return stamped
 
 
 def last_build(con: duckdb.DuckDBPyConnection) -> tuple[str, str | None] | None:

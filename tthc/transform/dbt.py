@@ -137,13 +137,15 @@ def _close_duckdb() -> None:
         pass
 
 
-def build(dbt: Dbt, selection: tuple[str, ...], full_refresh: bool = False) -> BuildOutcome:
+def build(dbt: Dbt, selection: tuple[str, ...], full_refresh: bool = False, state: Path | None = None) -> BuildOutcome:
     """`dbt build` of the selected nodes (`selection`: --select/--exclude arguments; every node for
     EVERYTHING; incremental models from scratch with `full_refresh`), then one Prefect task run per
-    node with its outcome."""
+    node with its outcome. `state`: the directory of the manifest the nodes not built are read
+    from (dbt's defer), where the working copy does not hold them."""
     get_run_logger().info("dbt build of %s", " ".join(selection) or "every node")
     # Unit tests check the models' code, which only a change of the dbt project (a full build) changes.
     options = [*selection, "--exclude-resource-type", "unit_test"] if selection else []
+    options += ["--defer", "--favor-state", "--state", str(state)] if state is not None else []
     options += ["--full-refresh"] if full_refresh else []
     result = dbt.invoke("build", *options, "--log-level", "none", "--log-level-file", "info", "--no-use-colors")
     if not result.success and result.exception is not None:  # dbt itself failed (say, a compilation error)

@@ -106,8 +106,6 @@ class Target(ABC):
     through `writer()`, has dbt build into it (`dbt_output`), and publishes it or discards it."""
 
     name: str
-    # dbt builds every node on this engine (and stamps each mart with the run's id as it builds it).
-    builds_every_node: bool
     # A passing build is published as soon as dbt is done (the swap is part of the build step).
     publishes_with_build: bool
     # The error a read raises on a table an older warehouse does not have yet.
@@ -148,10 +146,19 @@ class Target(ABC):
     def dbt_profile(self, building: bool) -> DbtProfile:
         """How dbt reaches the working copy while `building`, else what the docs are generated from."""
 
+    def build_state(self, selection: tuple[str, ...]) -> tuple[tuple[str, ...], Path | None]:
+        """What dbt builds into the working copy for `selection` (dbt's node-selection arguments;
+        () for every node), and the directory of the manifest it reads the nodes it does not build
+        from (dbt's defer), after readying the working copy. By default the working copy holds
+        every node (a copy of the published file): the selection as it is, no defer."""
+        return selection, None
+
     @abstractmethod
-    def after_build(self, success: bool, open_marts: Collection[str]) -> None:
-        """What the engine does once dbt is done (PostgreSQL swaps the working schemas in, with the
-        marts the project declares open to every reader, or drops them)."""
+    def after_build(self, success: bool, open_marts: Collection[str], run_id: str, selective: bool) -> None:
+        """What the engine does once dbt is done: the marts (and an incremental mart's rows) the
+        build did not rebuild get the run's id, and PostgreSQL swaps the working schemas in,
+        carrying over what a `selective` build left out (with the marts the project declares open
+        to every reader), or drops them."""
 
     @abstractmethod
     def publish(self) -> bool:

@@ -17,7 +17,7 @@ import duckdb
 
 from tthc.settings import MEMORY_LIMIT, STORAGE_VERSION, Settings
 from tthc.warehouse.base import DbtProfile, QueryInterrupted, QueryTimeout, Reader, Result, RunInProgress, Target, fetched
-from tthc.warehouse.schema import quote_ident
+from tthc.warehouse.schema import quote_ident, stamp_run_id
 
 INSERT_BATCH_ROWS = 20_000  # rows per statement: DuckDB holds each list parameter as values in memory
 
@@ -137,7 +137,6 @@ class DuckDBTarget(Target):
     profile is the same every run, so it parses only what changed)."""
 
     name = "duckdb"
-    builds_every_node = False
     publishes_with_build = False
     missing_table = duckdb.CatalogException
     read_errors = (duckdb.Error,)
@@ -197,8 +196,12 @@ class DuckDBTarget(Target):
         """The working copy, for the build and for the docs (generated before it is published)."""
         return dbt_profile(self.work_file, self.settings.dbt_target_dir)
 
-    def after_build(self, success: bool, open_marts: Collection[str]) -> None:
-        return None  # one file, read whole by whoever may open it
+    def after_build(self, success: bool, open_marts: Collection[str], run_id: str, selective: bool) -> None:
+        """The marts and rows the build did not rebuild (an incremental mart's), stamped in the
+        working copy: one file, read whole by whoever may open it, so no grants."""
+        if success:
+            with self.writer() as con:
+                stamp_run_id(con, run_id)
 
     def publish(self) -> bool:
         """Checkpoint the working file and rename it over the published one; keep the previous."""

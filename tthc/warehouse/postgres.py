@@ -4,10 +4,20 @@ The raw and audit schemas are history, written file by file as on DuckDB. dbt bu
 into working schemas (`marts__work`, …); a run whose tests pass swaps them in with one
 transaction of `ALTER SCHEMA … RENAME`, keeping the previous ones as `*_previous`, so that a
 reader never sees half a run. The run lock is an advisory lock held by a session of its own.
+
+A run builds only the nodes downstream of what it changed, as on DuckDB. dbt reads the others
+from the published schemas (its defer, with the last published manifest renamed to them); the
+published incremental marts are copied into the working schemas first, so that they grow rather
+than rebuild; and the swap moves every published relation the build did not rebuild into the
+working schemas (`ALTER … SET SCHEMA`: no row is copied) before it renames them, stamping the
+moved marts with the run's id. A view binds to the relations it reads, not to their names, so a
+view is rebuilt whenever anything it reads is (tthc/transform/selection.py): a view carried over
+reads only relations carried over with it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -22,7 +32,7 @@ import psycopg
 
 from tthc.warehouse import access
 from tthc.warehouse.base import DbtProfile, QueryInterrupted, QueryTimeout, Reader, Result, RunInProgress, Target, fetched, transaction
-from tthc.warehouse.schema import quote_ident
+from tthc.warehouse.schema import quote_ident, stamp_run_id
 
 # The schemas dbt builds (seeds, staging, intermediate, marts), swapped in whole by a publish.
 DBT_SCHEMAS = ("reference", "staging", "intermediate", "marts")
@@ -37,6 +47,8 @@ SWAP_ATTEMPTS = 100
 # Schemas a reader never reads: a run's working schemas and the previous publish.
 UNPUBLISHED = tuple(f"{schema}{suffix}" for schema in DBT_SCHEMAS for suffix in (WORK_SUFFIX, PREVIOUS_SUFFIX))
 LOCK_KEY = 7_263_371  # pg_advisory_lock key of the writer lock: one run at a time per database
+# What ALTER … SET SCHEMA names each kind of relation a build leaves (pg_class.relkind).
+KINDS = {"r": "table", "p": "table", "v": "view", "m": "materialized view"}
 
 
 class PgConnection:
@@ -124,18 +136,89 @@ def drop_work_schemas(con: PgConnection) -> None:
         con.execute(f'drop schema if exists "{schema}{WORK_SUFFIX}" cascade')
 
 
-def publish_schemas(con: PgConnection, open_marts: Collection[str]) -> None:
+def _relations(con: PgConnection, schema: str) -> dict[str, str]:
+    """The relations dbt builds in `schema`, by name, with their kind (pg_class.relkind)."""
+    return dict(con.execute(
+        "select c.relname, c.relkind from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
+        f"where n.nspname = ? and c.relkind in ({', '.join(repr(k) for k in KINDS)})", [schema],
+    ).fetchall())
+
+
+def carry_over(con: PgConnection) -> list[str]:
+    """Move every published relation the build did not rebuild into its working schema (inside
+    the swap's transaction); returns the marts moved."""
+    moved = []
+    for schema in DBT_SCHEMAS:
+        work = schema + WORK_SUFFIX
+        con.execute(f"create schema if not exists {quote_ident(work)}")
+        rebuilt = _relations(con, work)
+        for name, kind in sorted(_relations(con, schema).items()):
+            if name not in rebuilt:
+                con.execute(f"alter {KINDS[kind]} {quote_ident(schema)}.{quote_ident(name)} set schema {quote_ident(work)}")
+                moved += [name] if schema == "marts" else []
+    return moved
+
+
+def copy_incremental(con: PgConnection, marts: Collection[tuple[str, str]]) -> None:
+    """The published incremental marts (schema, name), copied into the working schemas with their
+    rows, so that a build adds to them as on DuckDB rather than building them from scratch."""
+    for schema, name in sorted(marts):
+        if name not in _relations(con, schema):
+            continue
+        published, work = f"{quote_ident(schema)}.{quote_ident(name)}", f"{quote_ident(schema + WORK_SUFFIX)}.{quote_ident(name)}"
+        con.execute(f"create schema if not exists {quote_ident(schema + WORK_SUFFIX)}")
+        con.execute(f"create table {work} (like {published} including all)")
+        con.execute(f"insert into {work} select * from {published}")
+
+
+def published_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
+    """dbt's manifest of a build into the working schemas, with each node named where the swap
+    put it (the published schemas): the state a later build defers to."""
+    def published(node: dict[str, Any]) -> dict[str, Any]:
+        schema = node.get("schema") or ""
+        if not schema.endswith(WORK_SUFFIX):
+            return node
+        bare = schema.removesuffix(WORK_SUFFIX)
+        relation = (node.get("relation_name") or "").replace(f'"{schema}"', f'"{bare}"') or None
+        return {**node, "schema": bare, "relation_name": relation}
+
+    return {**manifest, "nodes": {uid: published(node) for uid, node in manifest["nodes"].items()}}
+
+
+def incremental_marts(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """The incremental models of a manifest, as (schema, name) where they are published."""
+    return [(node["schema"], node["alias"]) for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"]
+
+
+def views_rebuilt(selection: tuple[str, ...]) -> tuple[str, ...]:
+    """dbt's selection with what it leaves standing (`--exclude`, last) narrowed to tables and
+    tests: a view reads the very relations it was created on, so one carried over while something
+    it reads was rebuilt would go on reading the schema swapped out (and be dropped with it)."""
+    if "--exclude" not in selection:
+        return selection
+    at = selection.index("--exclude")
+    narrowed = [f"{kept},{kind}" for kept in selection[at + 1:]
+                for kind in ("config.materialized:table", "config.materialized:incremental", "resource_type:test")]
+    return (*selection[:at], "--exclude", *narrowed)
+
+
+def publish_schemas(con: PgConnection, open_marts: Collection[str], run_id: str, selective: bool,
+                    grown: Collection[str] = ()) -> None:
     """Swap the working schemas in, in one transaction; the previous ones become *_previous, which
     no reader can read. The readers' grants and row policies (tthc/warehouse/access.py, with the
     marts the project declares open) are put on the new tables first, so that the swap itself only
-    takes the published marts and renames schemas (_swap)."""
+    takes the published marts, moves in what a `selective` build left out and renames schemas
+    (_swap). Every mart ends with the run's id: `grown`, the incremental marts copied in before
+    the build, have rows it did not rebuild."""
     present = _schemas(con)
     with transaction(con):
+        stamp_run_id(con, run_id, "marts" + WORK_SUFFIX, only=grown)
         access.declare_open(con, open_marts)
         access.apply_grants(con, "marts" + WORK_SUFFIX)
     for attempt in range(SWAP_ATTEMPTS):
         try:
-            _swap(con, present)
+            _swap(con, present, run_id if selective else None)
             return
         except psycopg.errors.LockNotAvailable:  # a reader holds a published mart: let it finish
             if attempt == SWAP_ATTEMPTS - 1:
@@ -143,11 +226,13 @@ def publish_schemas(con: PgConnection, open_marts: Collection[str]) -> None:
             time.sleep(0.1)
 
 
-def _swap(con: PgConnection, present: set[str]) -> None:
+def _swap(con: PgConnection, present: set[str], carry_for: str | None) -> None:
     """One transaction. It first takes every published mart, waiting at most SWAP_LOCK_TIMEOUT
     for readers: a query resolves its tables one at a time, so one that could resolve some before
     the swap and some after would mix two runs. Holding them all, the swap makes a reader wait
-    and then see only the new marts; a reader holding one makes the swap give way and retry."""
+    and then see only the new marts; a reader holding one makes the swap give way and retry.
+    `carry_for`: the id of a run whose build was selective; what it did not rebuild is moved in
+    and its marts stamped with that id."""
     marts = [name for (name,) in con.execute(
         "select c.relname from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
         "where n.nspname = 'marts' and c.relkind in ('r', 'v', 'p') order by c.relname"
@@ -156,6 +241,8 @@ def _swap(con: PgConnection, present: set[str]) -> None:
         con.execute(f"set local lock_timeout = '{SWAP_LOCK_TIMEOUT}'")
         if marts:
             con.execute("lock table " + ", ".join(f"marts.{quote_ident(m)}" for m in marts) + " in access exclusive mode")
+        if carry_for is not None:
+            stamp_run_id(con, carry_for, "marts" + WORK_SUFFIX, only=carry_over(con))
         for schema in DBT_SCHEMAS:
             con.execute(f'drop schema if exists "{schema}{PREVIOUS_SUFFIX}" cascade')
             if schema in present:
@@ -225,10 +312,9 @@ class PostgresReader(Reader):
 
 class PostgresTarget(Target):
     """The warehouse in a PostgreSQL database (TTHC_POSTGRES_URL): raw and audit written in place,
-    file by file; dbt builds every node into working schemas, swapped in when its tests pass."""
+    file by file; dbt builds what changed into working schemas, swapped in when its tests pass."""
 
     name = "postgres"
-    builds_every_node = True
     publishes_with_build = True
     missing_table = psycopg.errors.UndefinedTable
     read_errors = (psycopg.Error,)
@@ -263,12 +349,37 @@ class PostgresTarget(Target):
         target_dir = self.settings.dbt_target_dir / ("postgres" if building else "postgres-docs")
         return DbtProfile(dbt_output(self.url), WORK_SUFFIX if building else "", target_dir)
 
-    def after_build(self, success: bool, open_marts: Collection[str]) -> None:
+    @property
+    def state_dir(self) -> Path:
+        """Where the manifest of the published schemas is kept (what a selective build defers to)."""
+        return self.settings.dbt_target_dir / "postgres-state"
+
+    def build_state(self, selection: tuple[str, ...]) -> tuple[tuple[str, ...], Path | None]:
+        """A selective build defers to the published schemas, its incremental marts copied into
+        the working ones first; every node when nothing was published by this project's manifest."""
+        if not selection or not (self.state_dir / "manifest.json").exists():
+            return (), None
         with self.writer() as con:
-            if success:
-                publish_schemas(con, open_marts)
-            else:
+            copy_incremental(con, incremental_marts(self._state()))
+        return views_rebuilt(selection), self.state_dir
+
+    def _state(self) -> dict[str, Any]:
+        return json.loads((self.state_dir / "manifest.json").read_text(encoding="utf-8"))
+
+    def after_build(self, success: bool, open_marts: Collection[str], run_id: str, selective: bool) -> None:
+        """Swap a passing build in (with what a selective one left out) and keep its manifest,
+        renamed to the published schemas, for the next build to defer to; drop a failed one."""
+        with self.writer() as con:
+            if not success:
                 drop_work_schemas(con)
+                return
+            grown = [name for schema, name in incremental_marts(self._state()) if schema == "marts"] if selective else []
+            publish_schemas(con, open_marts, run_id, selective, grown)
+        built = json.loads((self.dbt_profile(building=True).target_dir / "manifest.json").read_text(encoding="utf-8"))
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        kept = self.state_dir / "manifest.json"
+        (tmp := kept.with_suffix(".tmp")).write_text(json.dumps(published_manifest(built)), encoding="utf-8")
+        os.replace(tmp, kept)
 
     def publish(self) -> bool:
         return False  # swapped in by after_build

@@ -10,7 +10,7 @@ Identifiers come only from this module and the contract (checked to be plain sna
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
 import duckdb
@@ -107,6 +107,17 @@ def quote_ident(name: str) -> str:
     if not _IDENT.fullmatch(name):
         raise ValueError(f"not a plain identifier: {name!r}")
     return f'"{name}"'
+
+
+def stamp_run_id(con, run_id: str, schema: str = "marts", only: Collection[str] | None = None) -> None:
+    """Give the marts of `schema` (or `only` those) this run's id, so that one query sees one run
+    although a run rebuilds only the marts downstream of what changed (either engine)."""
+    marts = [r[0] for r in con.execute(
+        "select table_name from information_schema.columns where table_schema = ? and column_name = 'run_id' "
+        "order by table_name", [schema]
+    ).fetchall()]
+    for mart in marts if only is None else [m for m in marts if m in only]:
+        con.execute(f"update {quote_ident(schema)}.{quote_ident(mart)} set run_id = ? where run_id is distinct from ?", [run_id, run_id])
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
