@@ -43,6 +43,7 @@ from tthc.runs.results import (
     set_current_run,
     settle_statuses,
     store_test_results,
+    unbuilt_datasets,
 )
 from tthc.runs.runlog import collect_marts, latest_run_log, logged_to, run_record, write_run_log
 from tthc.runs.summary import summary_markdown
@@ -77,6 +78,7 @@ class Plan:
     contract: Contract  # the raw contract, read once for the run
     withdrawal: Withdrawal | None = None  # a report this run takes out of the marts
     as_of_changed: bool = True  # the run's date differs from the published run's: statuses by date change
+    unbuilt: tuple[str, ...] = ()  # datasets loaded by a run that died or failed before its build was recorded
 
     @property
     def project_changed(self) -> bool:
@@ -157,7 +159,7 @@ def run_pipeline(
             with _timed(timings, "dbt build"):
                 built = build_marts(plan, build_selection(
                     ingested.entries, plan.project_changed, plan.full_refresh, plan.contract.all_datasets,
-                    plan.as_of_changed))
+                    plan.as_of_changed, plan.unbuilt))
                 so_far.published = engine.publishes_with_build and built.success and not built.skipped
             with _timed(timings, "results"):
                 marts, headline, docs_needed = record_results(plan, ingested, built)
@@ -191,11 +193,11 @@ def prepare(
         as_of = as_of_date()
         set_current_run(con, run_id, as_of)
         write_calendar(con, as_of)
-        built_by = last_build(con)
+        built_by, unbuilt = last_build(con), unbuilt_datasets(con, run_id)
         if withdrawal is not None:
             record_withdrawal(con, withdrawal, run_id)
     return Plan(run_id, settings, target, project, raw_now, built_by, full_refresh, contract,
-                withdrawal, as_of_changed=previous is None or previous[0] != as_of)
+                withdrawal, as_of_changed=previous is None or previous[0] != as_of, unbuilt=unbuilt)
 
 
 @task(cache_policy=NONE)

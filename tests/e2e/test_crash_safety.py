@@ -1,5 +1,6 @@
-"""Killing `tthc run` for real, at several points of ingestion and of the dbt build, leaves no
-trace: the next run gives exactly the warehouse of one clean run."""
+"""Killing `tthc run` for real, at several points of ingestion, of the dbt build and (on
+PostgreSQL) of the swap, leaves no trace: the published warehouse stays whole, and the next run
+gives exactly the warehouse of one clean run."""
 
 from __future__ import annotations
 
@@ -8,25 +9,32 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
+import psycopg
 
-from tests.conftest import CORPUS, PROJECT_ROOT, SMALL_FEEDBACK
+from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK
+from tests.e2e.test_postgres_target import _postgres_marts
+from tests.postgres_server import fresh_database
 
 
-def _start_run(raw: Path, warehouse: Path) -> subprocess.Popen:
+def _start_run(raw: Path, warehouse: Path, url: str | None = None) -> subprocess.Popen:
+    """`tthc run` on the DuckDB target, or on the PostgreSQL database at `url`."""
     return subprocess.Popen(
         # --verbose: the log lines the kills are timed on (each file, the build, each node)
-        [sys.executable, "-m", "tthc.cli.main", "run", "--verbose", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "tthc.cli.main", "run", "--verbose", "--raw-dir", str(raw), "--warehouse", str(warehouse),
+         *(["--target", "postgres"] if url else [])],
         cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,  # its own process group: the kill takes Prefect's temporary server too
+        env={**os.environ, **({"TTHC_POSTGRES_URL": url} if url else {})},
     )
 
 
-def _kill_after(raw: Path, warehouse: Path, marker: str, occurrence: int) -> list[str]:
+def _kill_after(raw: Path, warehouse: Path, marker: str, occurrence: int, url: str | None = None) -> list[str]:
     """Start a run and SIGKILL its whole process group at the n-th output line containing `marker`."""
-    proc = _start_run(raw, warehouse)
+    proc = _start_run(raw, warehouse, url)
     seen, lines = 0, []
     try:
         for line in proc.stdout:
@@ -44,10 +52,10 @@ def _kill_after(raw: Path, warehouse: Path, marker: str, occurrence: int) -> lis
     return lines
 
 
-def _complete_run(raw: Path, warehouse: Path) -> None:
-    proc = _start_run(raw, warehouse)
+def _complete_run(raw: Path, warehouse: Path, url: str | None = None, exit_code: int = 3) -> None:
+    proc = _start_run(raw, warehouse, url)
     out, _ = proc.communicate(timeout=600)
-    assert proc.returncode == 3, out[-3000:]  # the corpus holds refused and rejected files
+    assert proc.returncode == exit_code, out[-3000:]  # the corpus holds refused and rejected files
 
 
 def _state(warehouse: Path) -> dict[str, list[tuple]]:
@@ -98,3 +106,61 @@ def test_killed_runs_leave_no_trace(tmp_path):
     shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "94_2021.csv")
     _kill_after(raw, recovered, "dbt build of", 1)
     assert recovered.read_bytes() == before
+
+
+def _work_schemas(url: str) -> list[str]:
+    with psycopg.connect(url) as con:
+        return [s for (s,) in con.execute("select nspname from pg_namespace where nspname like '%%__work' order by 1").fetchall()]
+
+
+def _kill_during_the_swap(raw: Path, warehouse: Path, url: str) -> None:
+    """Start a run while a reader holds a published mart, so that the swap waits for it, and
+    SIGKILL the run while its swap's transaction is open (waiting for the lock)."""
+    with psycopg.connect(url) as reader:
+        reader.execute("select count(*) from marts.province_indicators")  # holds it until the rollback
+        proc = _start_run(raw, warehouse, url)
+        try:
+            waited = 0
+            while waited == 0 and proc.poll() is None:
+                waited = reader.execute(
+                    "select count(*) from pg_locks as l join pg_class as c on c.oid = l.relation "
+                    "where not l.granted and c.relname = 'province_indicators'"
+                ).fetchone()[0]
+                time.sleep(0.05)
+            assert waited, "the run ended without waiting at the swap"
+            os.killpg(proc.pid, signal.SIGKILL)
+        finally:
+            proc.wait(timeout=60)
+        reader.rollback()
+
+
+def test_killed_runs_on_postgres_leave_the_published_schemas_whole(postgres_url, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SHIPPED_RAW, raw)
+    clean_url, url = fresh_database(postgres_url, "tthc_kill_clean"), fresh_database(postgres_url, "tthc_kill")
+    clean, warehouse = tmp_path / "clean" / "tthc.duckdb", tmp_path / "killed" / "tthc.duckdb"
+    _complete_run(raw, clean, clean_url, exit_code=0)
+
+    # Killed during ingestion (its first files committed to raw) and during the build: nothing is
+    # published; the dead run's working schemas are dropped by the next run, which builds what the
+    # dead one loaded although it finds those files already in raw.
+    _kill_after(raw, warehouse, ": loaded", 2, url)
+    _kill_after(raw, warehouse, "dbt build 90/", 1, url)
+    assert _work_schemas(url)
+    _complete_run(raw, warehouse, url, exit_code=0)
+    assert _postgres_marts(url) == _postgres_marts(clean_url) and _work_schemas(url) == []
+
+    # On top of a published warehouse: killed during the build and during the swap, the
+    # published marts stay as they were, one run's; the next run takes the file in.
+    shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "01_2021.csv")
+    before = _postgres_marts(url)
+    _kill_after(raw, warehouse, "model.tthc.", 3, url)  # the third model built
+    assert _postgres_marts(url) == before
+    _kill_during_the_swap(raw, warehouse, url)
+    assert _postgres_marts(url) == before
+    with psycopg.connect(url) as con:
+        assert len({r for (r,) in con.execute("select distinct run_id from marts.province_indicators union "
+                                              "select distinct run_id from marts.feedback").fetchall()}) == 1
+    _complete_run(raw, warehouse, url, exit_code=0)
+    _complete_run(raw, clean, clean_url, exit_code=0)
+    assert _postgres_marts(url) == _postgres_marts(clean_url) and _work_schemas(url) == []

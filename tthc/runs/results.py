@@ -24,6 +24,18 @@ def last_build(con: duckdb.DuckDBPyConnection) -> tuple[str, str | None] | None:
     ).fetchone()
 
 
+def unbuilt_datasets(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[str, ...]:
+    """The datasets of files loaded (or brought back) since the last build recorded, by runs other
+    than `run_id`. Always none on DuckDB, where a run that does not publish leaves nothing; on
+    PostgreSQL, where raw is written in place, those of a run killed or failed after loading: the
+    next run builds them as its own."""
+    rows = con.execute(
+        "select distinct dataset from audit.ingest_log where status in ('loaded', 'redelivered') and load_id <> ? "
+        "and load_id > coalesce((select max(run_id) from audit.builds), '') order by dataset", [run_id]
+    ).fetchall()
+    return tuple(dataset for (dataset,) in rows)
+
+
 def record_build(con: duckdb.DuckDBPyConnection, run_id: str, project: str, docs_fingerprint: str | None) -> None:
     con.execute(
         "insert into audit.builds values (?, ?, ?, ?)", [run_id, project, datetime.now(UTC), docs_fingerprint]

@@ -11,7 +11,7 @@ EVERYTHING: tuple[str, ...] = ()  # dbt node-selection arguments that build ever
 
 def build_selection(
     entries: list[LogEntry], project_changed: bool, full_refresh: bool, datasets: Iterable[str],
-    as_of_changed: bool = False,
+    as_of_changed: bool = False, unbuilt: Iterable[str] = (),
 ) -> tuple[str, ...] | None:
     """What dbt builds after ingestion, as dbt's node-selection arguments: EVERYTHING when the dbt
     project changed or when asked; else the nodes downstream of the raw tables whose content this
@@ -21,10 +21,12 @@ def build_selection(
 
     Every loaded file changes raw.report_files, which every dataset's mart reads (to keep its
     current versions). A mart tagged `dataset:<name>` holds only that dataset's rows, so those of
-    the `datasets` that loaded nothing stand, and are left out."""
+    the `datasets` that loaded nothing stand, and are left out. `unbuilt`: datasets an earlier run
+    loaded and no build took in (a run killed after loading, on a target written in place), built
+    as if this run had loaded them."""
     if project_changed or full_refresh:
         return EVERYTHING
-    loaded = sorted({e.found.dataset for e in entries if e.status == "loaded"})
+    loaded = sorted({e.found.dataset for e in entries if e.status == "loaded"} | set(unbuilt))
     redelivered = sorted({e.found.dataset for e in entries if e.status == "redelivered"})
     logged = [e for e in entries if e.status != "duplicate"]  # a duplicate changes nothing a mart shows
     sources = [f"source:raw.{dataset}+" for dataset in loaded]

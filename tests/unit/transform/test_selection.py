@@ -30,3 +30,11 @@ def test_one_loaded_file_builds_downstream_of_its_dataset_and_leaves_the_others_
 
 def test_a_new_day_rebuilds_what_depends_on_the_date():
     assert build_selection([], False, False, DATASETS, as_of_changed=True) == ("--select", "tag:as_of+")
+
+
+def test_what_a_dead_run_loaded_is_built_as_if_this_run_had_loaded_it():
+    # on PostgreSQL a run killed after loading leaves its rows in raw: the next one finds the files
+    # duplicates, and builds their datasets all the same
+    selection = build_selection([_entry("feedback", "duplicate")], False, False, DATASETS, unbuilt=["feedback"])
+    assert "source:raw.feedback+" in selection and "source:raw.report_files+" in selection
+    assert selection[selection.index("--exclude") + 1:] == ("tag:dataset:dossier_results", "tag:dataset:index766")
