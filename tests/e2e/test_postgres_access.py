@@ -27,11 +27,13 @@ def _provinces(url: str, role: str, table: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def published(postgres_url, tmp_path_factory):
-    """Quảng Ninh (22) and Vĩnh Phúc (26) reports published on PostgreSQL, and two reader roles."""
+    """Quảng Ninh (22) and Vĩnh Phúc (26) reports published on PostgreSQL, with a report of Phú Thọ
+    (25) that has a finding, and two reader roles."""
     raw = tmp_path_factory.mktemp("access") / "raw"
     shutil.copytree(SHIPPED_RAW, raw)
     for path in (CORPUS / "dossier_results").glob("26_*"):
         shutil.copyfile(path, raw / "dossier_results" / path.name)
+    shutil.copyfile(CORPUS / "online_services" / "25_2021.csv", raw / "online_services" / "25_2021.csv")  # a finding
     url = fresh_database(postgres_url, "tthc_access")
     run = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(raw.parent / "wh" / "tthc.duckdb"), url=url)
     assert run.returncode in (0, 3), run.stdout + run.stderr  # 26_2026.csv: no province 26 after the merger
@@ -238,3 +240,13 @@ def test_grants_and_policies_survive_a_publish_and_a_revoke_takes_effect(publish
         for schema in ("marts", "marts_previous"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 con.execute(f"select * from {schema}.finding_history where province_code = '22'")
+
+
+def test_tthc_results_reads_the_published_run_as_the_users_own_role(published):
+    raw, url = published
+    wh = ["--warehouse", str(raw.parent / "wh" / "tthc.duckdb")]  # no run records there: read from the database
+    mine, everyone = (_read(url, role, "results", *wh) for role in ("reader_26", "reader_all"))
+    assert mine.returncode == 0 and everyone.returncode == 0, mine.stderr + everyone.stderr
+    assert mine.stdout.splitlines()[0].endswith(": published") and "Tests: " in mine.stdout
+    assert "Findings: 0" in mine.stdout and "province 25" not in mine.stdout  # its own findings only: none
+    assert "province 25, warn" in everyone.stdout and "online_services/25_2021.csv" in everyone.stdout

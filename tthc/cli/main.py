@@ -126,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
         "kiểm thử và phát hiện qua các lần công bố: mới, kéo dài hay đã hết, từ khi nào",
         "tests and findings over the published runs: new, chronic or resolved, and since when"))
     run_options(results, raw=False)
+    results.add_argument("--url", help=words.URL)
+    results.add_argument("--timeout", type=float, default=300, help=words.TIMEOUT)
     results.set_defaults(func=cmd_results)
 
     query = command("query", "chạy SQL chỉ đọc trên kho dữ liệu đã công bố", "run SQL read-only against the published warehouse")

@@ -15,14 +15,28 @@ from tthc.settings import Settings, load_settings
 
 def cmd_results(args: argparse.Namespace) -> int:
     from tthc.runs.runlog import latest_run_log
+    from tthc.warehouse import target_for
 
-    settings = load_settings(warehouse=args.warehouse, target=args.target)
+    settings = load_settings(warehouse=args.warehouse, target=args.target, postgres_url=args.url)
     if args.history:
         return _results_history(settings)
-    record = latest_run_log(settings)
+    target = target_for(settings)
+    if target.readers_remote:
+        from tthc.runs.published import published_record
+        from tthc.warehouse.base import QueryTimeout
+
+        try:
+            with target.reader(args.timeout) as reader:
+                record = published_record(reader)
+        except (*target.read_errors, QueryTimeout) as err:
+            print(f"tthc results: {err}", file=sys.stderr)
+            return 1
+        where = both("kho dữ liệu", "the warehouse")
+    else:
+        record, where = latest_run_log(settings), str(settings.runs_dir)
     if record is None:
-        say("results", f"chưa có lần chạy nào trong {settings.runs_dir}; chạy `tthc run` trước",
-            f"no run recorded under {settings.runs_dir}; run `tthc run` first")
+        say("results", f"chưa có lần chạy nào trong {where}; chạy `tthc run` trước",
+            f"no run recorded in {where}; run `tthc run` first")
         return 1
     print(f"Run {record['run_id']}: {'published' if record['published'] else 'NOT published'}")
     if record.get("error"):
@@ -50,7 +64,8 @@ def cmd_results(args: argparse.Namespace) -> int:
         for f in rows:
             where = f["source_file"] + (f", {f['cell']}" if f.get("cell") else f", line {f['line_number']}" if f["line_number"] else "")
             print(f"    {where}: {f['message']}")
-    print(f"Report page: {settings.report_page}")
+    if not target.readers_remote:
+        print(f"Report page: {settings.report_page}")
     return 0
 
 

@@ -112,6 +112,9 @@ class Target(ABC):
     missing_table: type[Exception]
     # What the engine raises for a read it refuses (a connection, a statement).
     read_errors: tuple[type[Exception], ...]
+    # Its readers are people on other machines, each with their own role: what a run did is read
+    # from the published warehouse as that role, not from the run records beside the loader.
+    readers_remote: bool = False
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -318,6 +318,7 @@ class PostgresTarget(Target):
     publishes_with_build = True
     missing_table = psycopg.errors.UndefinedTable
     read_errors = (psycopg.Error,)
+    readers_remote = True
 
     @property
     def url(self) -> str:
