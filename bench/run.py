@@ -7,8 +7,8 @@ against a full rebuild, and the ratios. Figures come from here; tests never asse
     .venv/bin/python bench/run.py --rows 1000000 [--threads 2] [--memory-limit 4GB] [--repeat 3]
     .venv/bin/python bench/run.py --rows 10000000 --target postgres   # the PostgreSQL target
 
-With `--target postgres` it times the floor, the fixed overhead and the product on the
-PostgreSQL target (a new database for each run: TTHC_POSTGRES_URL's server, or a server it
+With `--target postgres` it times the floor, the fixed overhead, the product and a month added
+to a loaded year on the PostgreSQL target (a new database for each run: TTHC_POSTGRES_URL's server, or a server it
 starts itself, as the tests do).
 
 The floor, the fixed overhead and the product are each run --repeat times; the median run is
@@ -227,7 +227,8 @@ def main() -> None:
 
 
 def postgres_main(args: argparse.Namespace) -> None:
-    """The floor, the fixed overhead and the product on the PostgreSQL target."""
+    """The floor, the fixed overhead (a small form file into a warehouse in service), the product,
+    and a month added to a loaded year, on the PostgreSQL target."""
     import psycopg
 
     from tests.postgres_server import fresh_database, running_postgres
@@ -251,7 +252,7 @@ def postgres_main(args: argparse.Namespace) -> None:
             print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {_memory_gb():.0f} GB; PostgreSQL {version}; "
                   f"{args.rows:,} rows in {len(files)} monthly files")
             floors = [floor(files, work / f"floor{i}.duckdb", args.threads, args.memory_limit) for i in range(args.repeat)]
-            overheads, products = [], []
+            overheads, products, months = [], [], []
             for i in range(args.repeat):
                 env = fresh_env()
                 raw, wh = warm_warehouse(work / f"overhead{i}", env)
@@ -261,9 +262,18 @@ def postgres_main(args: argparse.Namespace) -> None:
                 raw, wh = warm_warehouse(work / f"product{i}", env)
                 shutil.copytree(data / "dossiers", raw / "dossiers", copy_function=os.link)
                 products.append(product(raw, wh, env))
+                # Eleven months loaded, then the twelfth added: the build only what changed.
+                env = fresh_env()
+                raw, wh = warm_warehouse(work / f"month{i}", env)
+                shutil.copytree(data / "dossiers", raw / "dossiers", ignore=shutil.ignore_patterns("*_2020-12.csv"),
+                                copy_function=os.link)
+                product(raw, wh, env)
+                os.link(data / "dossiers" / "22_2020-12.csv", raw / "dossiers" / "22_2020-12.csv")
+                months.append(product(raw, wh, env))
             t_floor = statistics.median_low(floors)
             t_overhead, _, parts = _median(overheads)
             t_product, _, product_parts = _median(products)
+            t_month, _, month_parts = _median(months)
             print(f"{'':34}{'seconds':>10}{'rows/s':>14}")
             print(f"{'floor (bare DuckDB)':34}{t_floor:>10.1f}{args.rows / t_floor:>14,.0f}{_spread(floors)}")
             print(f"{'product on PostgreSQL':34}{t_product:>10.1f}{args.rows / t_product:>14,.0f}{_spread([p[0] for p in products])}")
@@ -271,7 +281,11 @@ def postgres_main(args: argparse.Namespace) -> None:
             print(f"{'fixed overhead on PostgreSQL':34}{t_overhead:>10.1f}{'':>14}{_spread([o[0] for o in overheads])}")
             _print_parts(parts, t_overhead)
             print(f"peak memory of the product runs (max RSS of the tthc process): {max(p[1] for p in products):,.0f} MB")
+            print(f"{'one month added to 11 loaded':34}{t_month:>10.1f}{'':>14}{_spread([m[0] for m in months])}")
+            _print_parts(month_parts, t_month)
             print(f"ratio product / floor: {t_product / t_floor:.2f}; above the overhead: {(t_product - t_overhead) / t_floor:.2f}")
+            print(f"a month added / a full rebuild, above the overhead: "
+                  f"{(t_month - t_overhead) / max(t_product - t_overhead, 1e-9):.0%}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
