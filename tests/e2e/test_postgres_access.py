@@ -208,6 +208,16 @@ def test_granting_a_role_that_does_not_exist_says_so(published):
     assert done.returncode == 1 and 'no role "nobody_here"' in done.stderr
 
 
+def test_tthc_results_reads_the_published_run_as_the_users_own_role(published):
+    raw, url = published
+    wh = ["--warehouse", str(raw.parent / "wh" / "tthc.duckdb")]  # no run records there: read from the database
+    mine, everyone = (_read(url, role, "results", *wh) for role in ("reader_26", "reader_all"))
+    assert mine.returncode == 0 and everyone.returncode == 0, mine.stderr + everyone.stderr
+    assert mine.stdout.splitlines()[0].endswith(": published") and "Tests: " in mine.stdout
+    assert "Findings: 0" in mine.stdout and "province 25" not in mine.stdout  # its own findings only: none
+    assert "province 25, warn" in everyone.stdout and "online_services/25_2021.csv" in everyone.stdout
+
+
 # Last: it revokes and narrows the module's roles.
 def test_grants_and_policies_survive_a_publish_and_a_revoke_takes_effect(published):
     raw, url = published
@@ -240,13 +250,3 @@ def test_grants_and_policies_survive_a_publish_and_a_revoke_takes_effect(publish
         for schema in ("marts", "marts_previous"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 con.execute(f"select * from {schema}.finding_history where province_code = '22'")
-
-
-def test_tthc_results_reads_the_published_run_as_the_users_own_role(published):
-    raw, url = published
-    wh = ["--warehouse", str(raw.parent / "wh" / "tthc.duckdb")]  # no run records there: read from the database
-    mine, everyone = (_read(url, role, "results", *wh) for role in ("reader_26", "reader_all"))
-    assert mine.returncode == 0 and everyone.returncode == 0, mine.stderr + everyone.stderr
-    assert mine.stdout.splitlines()[0].endswith(": published") and "Tests: " in mine.stdout
-    assert "Findings: 0" in mine.stdout and "province 25" not in mine.stdout  # its own findings only: none
-    assert "province 25, warn" in everyone.stdout and "online_services/25_2021.csv" in everyone.stdout
