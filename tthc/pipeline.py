@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ from tthc.settings import Settings, load_settings
 from tthc.transform.dbt import BuildOutcome, build, dbt_session, declared_open, generate_docs
 from tthc.transform.selection import EVERYTHING, build_selection
 from tthc.warehouse import target_for
-from tthc.warehouse.base import Target, publish_file
+from tthc.warehouse.base import Target, publish_file, rows_as_dicts
 from tthc.warehouse.schema import ensure_warehouse
 
 HEADLINE_SQL = """
@@ -78,7 +79,9 @@ class Plan:
     contract: Contract  # the raw contract, read once for the run
     withdrawal: Withdrawal | None = None  # a report this run takes out of the marts
     as_of_changed: bool = True  # the run's date differs from the published run's: statuses by date change
-    unbuilt: tuple[str, ...] = ()  # datasets loaded by a run that died or failed before its build was recorded
+    # datasets loaded by a run that died or failed before its build was recorded, or whose raw
+    # table the engine reshaped (Target.ensure_raw): built as if this run had loaded them
+    unbuilt: tuple[str, ...] = ()
 
     @property
     def project_changed(self) -> bool:
@@ -189,11 +192,12 @@ def prepare(
     target.prepare_work()
     with target.writer() as con:
         ensure_warehouse(con, contract)
+        reshaped = target.ensure_raw(con, contract)
         previous = con.execute("select as_of from audit.current_run").fetchone()
         as_of = as_of_date()
         set_current_run(con, run_id, as_of)
         write_calendar(con, as_of)
-        built_by, unbuilt = last_build(con), unbuilt_datasets(con, run_id)
+        built_by, unbuilt = last_build(con), tuple(sorted({*unbuilt_datasets(con, run_id), *reshaped}))
         if withdrawal is not None:
             record_withdrawal(con, withdrawal, run_id)
     return Plan(run_id, settings, target, project, raw_now, built_by, full_refresh, contract,
@@ -244,7 +248,7 @@ def record_results(
             record_build(con, plan.run_id, plan.project, fingerprint)
             record_findings_seen(con, plan.run_id)
         headline = con.execute(HEADLINE_SQL).fetchall() if built.success else []
-        return collect_marts(con), headline, docs_needed
+        return collect_marts(partial(rows_as_dicts, con)), headline, docs_needed
 
 
 @task(cache_policy=NONE)

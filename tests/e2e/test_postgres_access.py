@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import openpyxl
 import psycopg
 import pytest
 
@@ -216,6 +217,21 @@ def test_tthc_results_reads_the_published_run_as_the_users_own_role(published):
     assert mine.stdout.splitlines()[0].endswith(": published") and "Tests: " in mine.stdout
     assert "Findings: 0" in mine.stdout and "province 25" not in mine.stdout  # its own findings only: none
     assert "province 25, warn" in everyone.stdout and "online_services/25_2021.csv" in everyone.stdout
+
+
+def test_tthc_report_writes_the_site_and_workbook_of_the_last_publish_as_the_users_own_role(published, tmp_path):
+    _, url = published
+    sheets = {}
+    for role in ("reader_26", "reader_all"):
+        done = _read(url, role, "report", "--format", "xlsx", "--output", str(tmp_path / f"{role}.xlsx"))
+        assert done.returncode == 0, done.stderr
+        findings = openpyxl.load_workbook(tmp_path / f"{role}.xlsx", read_only=True)["Phát hiện"]
+        sheets[role] = [" ".join(str(v) for v in row if v is not None) for row in findings.iter_rows(values_only=True)]
+    assert not any("25_2021.csv" in row for row in sheets["reader_26"])  # another province's findings: not its to read
+    assert any("25_2021.csv" in row for row in sheets["reader_all"])
+    site = _read(url, "reader_26", "report", "--output", str(tmp_path / "site"))
+    assert site.returncode == 0, site.stderr
+    assert (tmp_path / "site" / "index.html").exists() and "25_2021.csv" not in (tmp_path / "site" / "index.html").read_text()
 
 
 # Last: it revokes and narrows the module's roles.

@@ -97,7 +97,13 @@ def test_both_targets_publish_the_same_marts(postgres_url, tmp_path, source):
         assert on_pg == con.execute(rejects).fetchall()
     if source == "dossiers":
         assert len(on_pg) >= 8  # every rejected line, with its line and reason, on both targets
+        assert {f"2020_{m:02}" for m in range(1, 13)} <= _partitioned_by_month(url)
+        _as_made_before_partitioning(url)
         _then_a_form_file_and_a_month(raw, tmp_path, url)
+        assert "2022_05" in _partitioned_by_month(url)
+        with psycopg.connect(url) as con, duckdb.connect(str(tmp_path / "duck" / "tthc.duckdb"), read_only=True) as duck:
+            assert con.execute("select count(*) from raw.dossiers").fetchone() == duck.execute("select count(*) from raw.dossiers").fetchone()
+            assert con.execute("select to_regclass('raw.dossiers_unpartitioned')").fetchone() == (None,)
     if source == "shipped":
         with psycopg.connect(url) as con:
             assert con.execute(
@@ -108,6 +114,37 @@ def test_both_targets_publish_the_same_marts(postgres_url, tmp_path, source):
         assert not {s for s in schemas if s.endswith("__work")}  # swapped in, none left behind
         again = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "pg" / "tthc.duckdb"), url=url)
         assert again.returncode == 0 and "Nothing new" in again.stdout, again.stdout + again.stderr
+
+
+def _partitioned_by_month(url: str) -> set[str]:
+    """The months raw.dossiers is partitioned by (YYYY_MM), after checking that it is partitioned,
+    indexed on _file_id and that each partition holds only the dossiers received in its month."""
+    with psycopg.connect(url) as con:
+        assert con.execute("select relkind from pg_class where oid = 'raw.dossiers'::regclass").fetchone() == ("p",)
+        assert con.execute("select count(*) from pg_indexes where schemaname = 'raw' and tablename = 'dossiers' "
+                           "and indexdef like '%(_file_id)%'").fetchone() == (1,)
+        months = set()
+        for (name,) in con.execute("select c.relname from pg_inherits as i join pg_class as c on c.oid = i.inhrelid "
+                                   "where i.inhparent = 'raw.dossiers'::regclass").fetchall():
+            held = {m for (m,) in con.execute(f"select distinct to_char(received_at, 'YYYY_MM') from raw.{name}").fetchall()}
+            if name == "dossiers_default":
+                assert held == set()
+            else:
+                assert held == {name.removeprefix("dossiers_")}, name
+                months.add(name.removeprefix("dossiers_"))
+        return months
+
+
+def _as_made_before_partitioning(url: str) -> None:
+    """raw.dossiers as a warehouse published before its partitioning has it: one table, the staging
+    view reading it. The next run copies it into partitions and drops it once it publishes."""
+    with psycopg.connect(url, autocommit=True) as con:
+        view = con.execute("select pg_get_viewdef('staging.stg_raw__dossiers'::regclass)").fetchone()[0]
+        con.execute("create table raw.dossiers_plain (like raw.dossiers including all)")
+        con.execute("insert into raw.dossiers_plain select * from raw.dossiers")
+        con.execute("drop table raw.dossiers cascade")  # the staging view, which only the monthly fact (a table) reads
+        con.execute("alter table raw.dossiers_plain rename to dossiers")
+        con.execute(f"create view staging.stg_raw__dossiers as {view}")
 
 
 def _then_a_form_file_and_a_month(raw, tmp_path, url: str) -> None:

@@ -148,7 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", help=both("thư mục trang web (html) hoặc tệp (xlsx, pdf)", "the site's folder (html) or the file (xlsx, pdf)"))
     report.add_argument("--province", help=both("với pdf: trang của tỉnh này thay vì trang tổng quan",
                                                 "with pdf: this province's page rather than the overview"))
-    report.add_argument("--warehouse", help=words.WAREHOUSE)
+    run_options(report, raw=False)
+    report.add_argument("--url", help=words.URL)
+    report.add_argument("--timeout", type=float, default=300, help=words.TIMEOUT)
     report.set_defaults(func=cmd_report)
 
     metrics = command("metrics", "chỉ tiêu từ lớp số đo, theo bất kỳ chiều nào, chỉ đọc",

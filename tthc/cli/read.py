@@ -13,31 +13,43 @@ from tthc.cli.words import both, say
 from tthc.settings import Settings, load_settings
 
 
-def cmd_results(args: argparse.Namespace) -> int:
+def _last_record(command: str, settings: Settings, timeout_s: float) -> dict | None:
+    """The last run's record: from the run records beside the warehouse, or, where the readers are
+    on other machines (PostgreSQL), read from the last publish as the user's own role. None, said,
+    when there is none or it cannot be read."""
     from tthc.runs.runlog import latest_run_log
     from tthc.warehouse import target_for
 
-    settings = load_settings(warehouse=args.warehouse, target=args.target, postgres_url=args.url)
-    if args.history:
-        return _results_history(settings)
     target = target_for(settings)
     if target.readers_remote:
         from tthc.runs.published import published_record
         from tthc.warehouse.base import QueryTimeout
 
         try:
-            with target.reader(args.timeout) as reader:
-                record = published_record(reader)
+            with target.reader(timeout_s) as reader:
+                record = published_record(reader, target.name)
         except (*target.read_errors, QueryTimeout) as err:
-            print(f"tthc results: {err}", file=sys.stderr)
-            return 1
+            print(f"tthc {command}: {err}", file=sys.stderr)
+            return None
         where = both("kho dữ liệu", "the warehouse")
     else:
         record, where = latest_run_log(settings), str(settings.runs_dir)
     if record is None:
-        say("results", f"chưa có lần chạy nào trong {where}; chạy `tthc run` trước",
+        say(command, f"chưa có lần chạy nào trong {where}; chạy `tthc run` trước",
             f"no run recorded in {where}; run `tthc run` first")
+    return record
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    from tthc.warehouse import target_for
+
+    settings = load_settings(warehouse=args.warehouse, target=args.target, postgres_url=args.url)
+    if args.history:
+        return _results_history(settings)
+    record = _last_record("results", settings, args.timeout)
+    if record is None:
         return 1
+    target = target_for(settings)
     print(f"Run {record['run_id']}: {'published' if record['published'] else 'NOT published'}")
     if record.get("error"):
         print(f"  failed: {record['error']}")
@@ -71,14 +83,11 @@ def cmd_results(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """The report site's tables, from the last run's record: the site (html), a workbook (xlsx),
-    or the overview or a province's page printed to PDF."""
-    from tthc.runs.runlog import latest_run_log
-
-    settings = load_settings(warehouse=args.warehouse)
-    record = latest_run_log(settings)
+    or the overview or a province's page printed to PDF. On PostgreSQL, from the last publish as
+    the user's own role: a province role's site shows its own rows and the open marts."""
+    settings = load_settings(warehouse=args.warehouse, target=args.target, postgres_url=args.url)
+    record = _last_record("report", settings, args.timeout)
     if record is None:
-        say("report", f"chưa có lần chạy nào trong {settings.runs_dir}; chạy `tthc run` trước",
-            f"no run recorded under {settings.runs_dir}; run `tthc run` first")
         return 1
     if args.format in ("xlsx", "pdf") and not args.output:
         say("report", f"--format {args.format} cần --output TỆP", f"--format {args.format} needs --output FILE")

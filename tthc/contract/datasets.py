@@ -54,6 +54,7 @@ class RecordDataset:
 
     name: str
     columns: tuple[RecordColumn, ...]
+    month_column: str  # the timestamp whose calendar month an export covers (received_at)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def load_contract() -> Contract:
                     RecordColumn(c["name"], c["meta"]["type"], c["meta"]["required"], c["meta"].get("optional", False))
                     for c in table["columns"]
                 ),
+                month_column=meta["month_column"],
             )
             continue
         if meta.get("kind") not in ("form", "reported"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
@@ -18,7 +18,6 @@ import psycopg
 
 from tthc.runs.history import FINDING_HISTORY_SQL, TEST_HISTORY_SQL
 from tthc.settings import Settings
-from tthc.warehouse.base import rows_as_dicts
 
 FINDINGS_SQL = """
     select severity, check_code, dataset, province_code, period, source_file, line_number,
@@ -88,32 +87,34 @@ TRENDS_SQL = """
 """
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    """Rows as dicts; empty when the marts were not built (a failed run, on either target)."""
+def _rows(query: Callable[[str], list[dict[str, Any]]], sql: str) -> list[dict[str, Any]]:
+    """Rows as dicts; empty when the marts were not built (a failed run, on either target) or the
+    reader's role may not read them."""
     try:
-        return [{k: v for k, v in row.items() if k != "run_id"} for row in rows_as_dicts(con, sql)]
+        return [{k: v for k, v in row.items() if k != "run_id"} for row in query(sql)]
     except (duckdb.Error, psycopg.Error):
         return []
 
 
-def collect_marts(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
-    """What the run log keeps of the marts the run built."""
+def collect_marts(query: Callable[[str], list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """What the run log keeps of the marts the run built. `query`: a statement's rows as dicts, on
+    the run's own connection, or a reader's (as its role, under its row security)."""
     return {
-        "findings": _rows(con, FINDINGS_SQL),
-        "indicators": _rows(con, INDICATORS_SQL),
-        "submissions": _rows(con, SUBMISSIONS_SQL),
-        "reconciliation": _rows(con, RECONCILIATION_SQL),
-        "index766_groups": _rows(con, INDEX766_GROUPS_SQL),
-        "index766_ranks": _rows(con, INDEX766_RANKS_SQL),
-        "index766_weakest": _rows(con, INDEX766_WEAKEST_SQL),
-        "index766_vs_reports": _rows(con, INDEX766_VS_REPORTS_SQL),
-        "index766_movement": _rows(con, INDEX766_MOVEMENT_SQL),
-        "index766_unit_losses": _rows(con, INDEX766_LOSSES_SQL),
-        "trends": _rows(con, TRENDS_SQL),
-        "unit_submissions": _rows(con, UNIT_SUBMISSIONS_SQL),
-        "compiled_vs_submitted": _rows(con, COMPILED_VS_SUBMITTED_SQL),
-        "test_history": _rows(con, TEST_HISTORY_SQL),
-        "finding_history": _rows(con, FINDING_HISTORY_SQL),
+        "findings": _rows(query, FINDINGS_SQL),
+        "indicators": _rows(query, INDICATORS_SQL),
+        "submissions": _rows(query, SUBMISSIONS_SQL),
+        "reconciliation": _rows(query, RECONCILIATION_SQL),
+        "index766_groups": _rows(query, INDEX766_GROUPS_SQL),
+        "index766_ranks": _rows(query, INDEX766_RANKS_SQL),
+        "index766_weakest": _rows(query, INDEX766_WEAKEST_SQL),
+        "index766_vs_reports": _rows(query, INDEX766_VS_REPORTS_SQL),
+        "index766_movement": _rows(query, INDEX766_MOVEMENT_SQL),
+        "index766_unit_losses": _rows(query, INDEX766_LOSSES_SQL),
+        "trends": _rows(query, TRENDS_SQL),
+        "unit_submissions": _rows(query, UNIT_SUBMISSIONS_SQL),
+        "compiled_vs_submitted": _rows(query, COMPILED_VS_SUBMITTED_SQL),
+        "test_history": _rows(query, TEST_HISTORY_SQL),
+        "finding_history": _rows(query, FINDING_HISTORY_SQL),
     }
 
 
@@ -156,6 +157,11 @@ def run_record(outcome: Any) -> dict[str, Any]:
         "headline": [dict(zip(HEADLINE_COLUMNS, row)) for row in outcome.headline],
         **outcome.marts,
     }
+    return as_json_data(record)
+
+
+def as_json_data(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as the run log keeps it: dates as ISO text, every value JSON's own."""
     return json.loads(json.dumps(record, ensure_ascii=False, default=_default))
 
 

@@ -29,19 +29,20 @@ def summary_lines(record: dict[str, Any]) -> list[str]:
     where = "the PostgreSQL target" if record.get("target") == "postgres" else record["warehouse"]
     published = f"published to {where}" if record["published"] else "NOT published"
     vi = "đã công bố" if record["published"] else "CHƯA công bố"
-    counts: dict[str, int] = {status: 0 for status in FILE_STATUSES}
-    for f in record["files"]:
-        counts[f["status"]] = counts.get(f["status"], 0) + 1
     lines = [f"Lần chạy {record['run_id']}: {vi} / Run {record['run_id']}: {published}"]
     if record.get("error"):
         lines.append(f"  thất bại / failed: {record['error']}")
-    lines += ["Tệp: " + ", ".join(f"{n} {STATUS_VI[s]}" for s, n in counts.items() if s in STATUS_VI)]
-    lines += ["Files: " + ", ".join(f"{n} {s}" for s, n in counts.items())]
+    if "files" in record:  # a record read from the published warehouse has no files: they are the loader's
+        counts: dict[str, int] = {status: 0 for status in FILE_STATUSES}
+        for f in record["files"]:
+            counts[f["status"]] = counts.get(f["status"], 0) + 1
+        lines += ["Tệp: " + ", ".join(f"{n} {STATUS_VI[s]}" for s, n in counts.items() if s in STATUS_VI)]
+        lines += ["Files: " + ", ".join(f"{n} {s}" for s, n in counts.items())]
     if record.get("withdrawal"):
         lines.append(f"Đã rút / Withdrawn: {record['withdrawal']}")
     lines += [
         f"  {f['status']}: {f['path']}: {f['reason']}"
-        for f in record["files"] if f["status"] in ("refused", "rejected", "missing", "redelivered")
+        for f in record.get("files", []) if f["status"] in ("refused", "rejected", "missing", "redelivered")
     ]
     tests = [t["status"] for t in record["tests"]]
     if record.get("error") and not tests:
@@ -61,7 +62,7 @@ def summary_lines(record: dict[str, Any]) -> list[str]:
     if alerts.get("contacts"):
         lines.append(f"Cảnh báo tới địa chỉ của tỉnh / Alerts to the provinces' contacts: {', '.join(alerts['contacts'])}")
     lines += [f"  không gửi được / alert not delivered: {error}" for error in alerts.get("errors", [])]
-    if record["timings"]:
+    if record.get("timings"):
         lines.append("Thời gian / Timings: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in record["timings"].items()))
     if record.get("headline"):
         lines.append("Chỉ tiêu chính / Headline indicators:")

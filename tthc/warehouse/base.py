@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from tthc.contract.datasets import Contract
 from tthc.settings import Settings
 
 
@@ -130,6 +131,12 @@ class Target(ABC):
     @abstractmethod
     def prepare_work(self) -> None:
         """A fresh working copy for this run to write (after removing any left over)."""
+
+    def ensure_raw(self, con: Writer, contract: Contract) -> tuple[str, ...]:
+        """What the engine adds to the raw tables `ensure_warehouse` made (PostgreSQL partitions the
+        record exports by month); the datasets whose table was reshaped and not yet published in
+        its new shape, which the run rebuilds as if it had loaded them. Nothing by default."""
+        return ()
 
     @abstractmethod
     def connect_writer(self) -> Writer:

@@ -22,14 +22,16 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 import psycopg
 
+from tthc.contract.datasets import Contract, RecordDataset
 from tthc.warehouse import access
 from tthc.warehouse.base import DbtProfile, QueryInterrupted, QueryTimeout, Reader, Result, RunInProgress, Target, fetched, transaction
 from tthc.warehouse.schema import quote_ident, stamp_run_id
@@ -49,6 +51,9 @@ UNPUBLISHED = tuple(f"{schema}{suffix}" for schema in DBT_SCHEMAS for suffix in 
 LOCK_KEY = 7_263_371  # pg_advisory_lock key of the writer lock: one run at a time per database
 # What ALTER … SET SCHEMA names each kind of relation a build leaves (pg_class.relkind).
 KINDS = {"r": "table", "p": "table", "v": "view", "m": "materialized view"}
+# A record table made before its partitioning keeps this name, and its rows, until the next publish:
+# the published views read it till then.
+UNPARTITIONED_SUFFIX = "_unpartitioned"
 
 
 class PgConnection:
@@ -124,6 +129,62 @@ def writer_lock(url: str, wait: bool = False) -> Iterator[None]:
             yield
         finally:
             session.execute("select pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+def _relkind(con: PgConnection, schema: str, name: str) -> str | None:
+    row = con.execute(
+        "select c.relkind from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
+        "where n.nspname = ? and c.relname = ?", [schema, name],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def month_partition(table: str, month: date) -> str:
+    """The name of a record table's partition for one calendar month: dossiers_2024_03."""
+    return f"{table}_{month:%Y_%m}"
+
+
+def add_month_partitions(con: PgConnection, spec: RecordDataset, months: Iterable[date]) -> None:
+    """A partition of raw.<spec> for each calendar month not partitioned yet (inside the file's
+    transaction, before its rows are copied in)."""
+    for month in sorted({m.replace(day=1) for m in months}):
+        following = (month + timedelta(days=32)).replace(day=1)
+        con.execute(
+            f"create table if not exists raw.{quote_ident(month_partition(spec.name, month))} "
+            f"partition of raw.{quote_ident(spec.name)} for values from ('{month}') to ('{following}')"
+        )
+
+
+def partition_by_month(con: PgConnection, spec: RecordDataset) -> bool:
+    """raw.<spec> as a table partitioned by the month of its month column (declarative range
+    partitioning), one partition a month, a default one for a value no month holds, and an index on
+    `_file_id`, the file version the incremental build reads its rows by. A table made before
+    (unpartitioned) is copied into that shape and kept, as raw.<spec>_unpartitioned, until the next
+    publish drops it (the published views read it till then). True while that copy waits for its
+    publish: the run rebuilds what reads the table."""
+    table, kept = spec.name, spec.name + UNPARTITIONED_SUFFIX
+    if _relkind(con, "raw", table) == "r":
+        with transaction(con):
+            con.execute(f"alter table raw.{quote_ident(table)} rename to {quote_ident(kept)}")
+            con.execute(f"create table raw.{quote_ident(table)} (like raw.{quote_ident(kept)}) "
+                        f"partition by range ({quote_ident(spec.month_column)})")
+            con.execute(f"create table raw.{quote_ident(table + '_default')} partition of raw.{quote_ident(table)} default")
+            con.execute(f"create index on raw.{quote_ident(table)} (_file_id)")
+            months = con.execute(f"select distinct cast(date_trunc('month', {quote_ident(spec.month_column)}) as date) "
+                                 f"from raw.{quote_ident(kept)} where {quote_ident(spec.month_column)} is not null").fetchall()
+            add_month_partitions(con, spec, [m for (m,) in months])
+            con.execute(f"insert into raw.{quote_ident(table)} select * from raw.{quote_ident(kept)}")
+    return _relkind(con, "raw", kept) is not None
+
+
+def _drop_unpartitioned(con: PgConnection) -> None:
+    """The record tables kept from before their partitioning, with the views of the schemas just
+    swapped out that still read them (inside the swap)."""
+    kept = con.execute(
+        "select tablename from pg_tables where schemaname = 'raw' and tablename like ?", [f"%{UNPARTITIONED_SUFFIX}"]
+    ).fetchall()
+    for (table,) in kept:
+        con.execute(f"drop table raw.{quote_ident(table)} cascade")
 
 
 def _schemas(con: PgConnection) -> set[str]:
@@ -249,6 +310,7 @@ def _swap(con: PgConnection, present: set[str], carry_for: str | None) -> None:
                 con.execute(f'alter schema "{schema}" rename to "{schema}{PREVIOUS_SUFFIX}"')
                 access.close_schema(con, schema + PREVIOUS_SUFFIX)  # grants live on the published marts only
             con.execute(f'alter schema "{schema}{WORK_SUFFIX}" rename to "{schema}"')
+        _drop_unpartitioned(con)
         if TEST_FAILURES + WORK_SUFFIX in present:
             failures = con.execute(
                 "select tablename from pg_tables where schemaname = ?", [TEST_FAILURES + WORK_SUFFIX]
@@ -335,6 +397,9 @@ class PostgresTarget(Target):
 
     def prepare_work(self) -> None:
         self.remove_work()
+
+    def ensure_raw(self, con: PgConnection, contract: Contract) -> tuple[str, ...]:
+        return tuple(spec.name for spec in contract.records.values() if partition_by_month(con, spec))
 
     def connect_writer(self) -> PgConnection:
         return connect(self.url)

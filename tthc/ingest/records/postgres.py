@@ -1,5 +1,5 @@
 """The PostgreSQL target: an export typed by DuckDB exactly as on the DuckDB target, in a scratch
-file, then copied in."""
+file, then copied in, into the partitions of the months its rows were received in."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tthc.ingest.load import LogEntry, append_log, catalog_file, next_file_id
 from tthc.ingest.records import load_records
 from tthc.settings import MEMORY_LIMIT
 from tthc.warehouse.base import transaction
-from tthc.warehouse.postgres import PgConnection
+from tthc.warehouse.postgres import PgConnection, add_month_partitions
 from tthc.warehouse.schema import ensure_warehouse, quote_ident
 
 
@@ -38,6 +38,10 @@ def load_records_into_postgres(
                 f"to '{rows_csv}' (header false)"
             )
             loaded = scratch.execute(f"select count(*) from raw.{quote_ident(spec.name)}").fetchone()[0]
+            months = scratch.execute(
+                f"select distinct cast(date_trunc('month', {quote_ident(spec.month_column)}) as date) "
+                f"from raw.{quote_ident(spec.name)} where {quote_ident(spec.month_column)} is not null"
+            ).fetchall()
             rejects = scratch.execute(
                 "select load_id, file_path, file_sha256, line_number, reason, line_text from audit.record_rejects"
             ).fetchall()
@@ -45,6 +49,7 @@ def load_records_into_postgres(
             scratch.close()
         at = datetime.now(UTC)
         with transaction(pg):
+            add_month_partitions(pg, spec, [m for (m,) in months])
             pg.copy_csv(f"raw.{quote_ident(spec.name)}", [quote_ident(n) for n in names], rows_csv)
             pg.copy_rows("audit.record_rejects", ["load_id", "file_path", "file_sha256", "line_number", "reason", "line_text"],
                          iter(rejects))
