@@ -35,30 +35,74 @@ level_labels as (
 
 ),
 
-monthly as (
+exported as (
 
+    -- counted by the texts as exported first: a month's few distinct texts are put into words
+    -- below, not each of its rows (on PostgreSQL the words cost more than the count)
     select
         current_exports.province_code,
         current_exports.period as month,
-        level_labels.level,
-        dossiers.channel,
+        dossiers.level_as_exported,
+        dossiers.channel_as_exported,
+        dossiers.status_as_exported,
+        dossiers.outcome,
         dossiers.is_synthetic,
-        count(*) as received,
-        count(*) filter (where dossiers.status = 'resolved') as resolved_total,
-        count(*) filter (where dossiers.outcome = 'early') as resolved_early,
-        count(*) filter (where dossiers.outcome = 'on_time') as resolved_on_time,
-        count(*) filter (where dossiers.outcome = 'late') as resolved_late,
-        count(*) filter (where dossiers.status = 'pending') as pending,
-        count(*) filter (where dossiers.status = 'returned') as returned,
-        count(*) filter (where dossiers.status = 'withdrawn') as withdrawn,
+        count(*) as dossiers,
         max(current_exports.last_delivered_at) as built_from_loaded_at
 
     from current_exports
     inner join dossiers
         on current_exports.file_id = dossiers.file_id
+    group by
+        current_exports.province_code,
+        current_exports.period,
+        dossiers.level_as_exported,
+        dossiers.channel_as_exported,
+        dossiers.status_as_exported,
+        dossiers.outcome,
+        dossiers.is_synthetic
+
+),
+
+in_words as (
+
+    select
+        exported.province_code,
+        exported.month,
+        level_labels.level,
+        {{ dossier_channel('exported.channel_as_exported') }} as channel,
+        {{ dossier_status('exported.status_as_exported') }} as status,
+        exported.outcome,
+        exported.is_synthetic,
+        exported.dossiers,
+        exported.built_from_loaded_at
+
+    from exported
     left join level_labels
-        on dossiers.level_key = level_labels.level_key
-    group by current_exports.province_code, current_exports.period, level_labels.level, dossiers.channel, dossiers.is_synthetic
+        on {{ normalize_label('exported.level_as_exported') }} = level_labels.level_key
+
+),
+
+monthly as (
+
+    select
+        province_code,
+        month,
+        level,
+        channel,
+        is_synthetic,
+        cast(sum(dossiers) as bigint) as received,
+        cast(coalesce(sum(dossiers) filter (where status = 'resolved'), 0) as bigint) as resolved_total,
+        cast(coalesce(sum(dossiers) filter (where outcome = 'early'), 0) as bigint) as resolved_early,
+        cast(coalesce(sum(dossiers) filter (where outcome = 'on_time'), 0) as bigint) as resolved_on_time,
+        cast(coalesce(sum(dossiers) filter (where outcome = 'late'), 0) as bigint) as resolved_late,
+        cast(coalesce(sum(dossiers) filter (where status = 'pending'), 0) as bigint) as pending,
+        cast(coalesce(sum(dossiers) filter (where status = 'returned'), 0) as bigint) as returned,
+        cast(coalesce(sum(dossiers) filter (where status = 'withdrawn'), 0) as bigint) as withdrawn,
+        max(built_from_loaded_at) as built_from_loaded_at
+
+    from in_words
+    group by province_code, month, level, channel, is_synthetic
 
 )
 

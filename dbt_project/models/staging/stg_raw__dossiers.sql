@@ -1,7 +1,9 @@
 {#
   Dossier records as loaded (typed by the ingest flow, text as written), with codes trimmed,
   channel and status in canonical words, and the outcome of a resolved dossier: early when
-  resolved before its due date, on time on the due date, late after it (contract §1.4).
+  resolved before its due date, on time on the due date, late after it (contract §1.4). The texts
+  as exported are kept beside: a model over millions of rows groups them first and puts a few
+  distinct texts into words (dossier_channel, dossier_status), not every row.
 #}
 
 with
@@ -20,27 +22,14 @@ renamed as (
         trim(procedure_code) as procedure_code,
         trim(unit_code) as unit_code,
         {{ normalize_label('level') }} as level_key,
-        case {{ normalize_label('channel') }}
-            when 'online' then 'online'
-            when 'truc tuyen' then 'online'
-            when 'direct' then 'direct'
-            when 'truc tiep' then 'direct'
-            when 'postal' then 'postal'
-            when 'buu chinh' then 'postal'
-        end as channel,
+        level as level_as_exported,
+        {{ dossier_channel('channel') }} as channel,
+        channel as channel_as_exported,
         received_at,
         due_at,
         resolved_at,
-        case {{ normalize_label('status') }}
-            when 'resolved' then 'resolved'
-            when 'da giai quyet' then 'resolved'
-            when 'pending' then 'pending'
-            when 'dang giai quyet' then 'pending'
-            when 'returned' then 'returned'
-            when 'tra lai' then 'returned'
-            when 'withdrawn' then 'withdrawn'
-            when 'rut ho so' then 'withdrawn'
-        end as status,
+        {{ dossier_status('status') }} as status,
+        status as status_as_exported,
         case
             when resolved_at is null then null
             when cast(resolved_at as date) < cast(due_at as date) then 'early'
