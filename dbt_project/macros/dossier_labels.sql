@@ -1,28 +1,28 @@
 {#
-  A dossier's channel and status as exported (English or Vietnamese, any case or accents),
-  in canonical words (contract §1.4); NULL for a word outside the vocabulary.
+  A dossier's channel or status as exported (English or Vietnamese, any case or accents), in
+  canonical words (contract §1.4); NULL for a word outside the vocabulary.
 #}
 
-{% macro dossier_channel(expression) -%}
-    case {{ normalize_label(expression) }}
-        when 'online' then 'online'
-        when 'truc tuyen' then 'online'
-        when 'direct' then 'direct'
-        when 'truc tiep' then 'direct'
-        when 'postal' then 'postal'
-        when 'buu chinh' then 'postal'
-    end
+{% macro dossier_vocabulary(kind) -%}
+    {{ return({
+        'channel': {
+            'online': 'online', 'truc tuyen': 'online',
+            'direct': 'direct', 'truc tiep': 'direct',
+            'postal': 'postal', 'buu chinh': 'postal',
+        },
+        'status': {
+            'resolved': 'resolved', 'da giai quyet': 'resolved',
+            'pending': 'pending', 'dang giai quyet': 'pending',
+            'returned': 'returned', 'tra lai': 'returned',
+            'withdrawn': 'withdrawn', 'rut ho so': 'withdrawn',
+        },
+    }[kind]) }}
 {%- endmacro %}
 
-{% macro dossier_status(expression) -%}
+{% macro dossier_word(kind, expression) -%}
     case {{ normalize_label(expression) }}
-        when 'resolved' then 'resolved'
-        when 'da giai quyet' then 'resolved'
-        when 'pending' then 'pending'
-        when 'dang giai quyet' then 'pending'
-        when 'returned' then 'returned'
-        when 'tra lai' then 'returned'
-        when 'withdrawn' then 'withdrawn'
-        when 'rut ho so' then 'withdrawn'
+        {%- for written, word in dossier_vocabulary(kind).items() %}
+        when '{{ written }}' then '{{ word }}'
+        {%- endfor %}
     end
 {%- endmacro %}

@@ -3,7 +3,7 @@
   channel and status in canonical words, and the outcome of a resolved dossier: early when
   resolved before its due date, on time on the due date, late after it (contract §1.4). The texts
   as exported are kept beside: a model over millions of rows groups them first and puts a few
-  distinct texts into words (dossier_channel, dossier_status), not every row.
+  distinct texts into words (dossier_word), not every row.
 #}
 
 with
@@ -23,12 +23,12 @@ renamed as (
         trim(unit_code) as unit_code,
         {{ normalize_label('level') }} as level_key,
         level as level_as_exported,
-        {{ dossier_channel('channel') }} as channel,
+        {{ dossier_word('channel', 'channel') }} as channel,
         channel as channel_as_exported,
         received_at,
         due_at,
         resolved_at,
-        {{ dossier_status('status') }} as status,
+        {{ dossier_word('status', 'status') }} as status,
         status as status_as_exported,
         case
             when resolved_at is null then null
