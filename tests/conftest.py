@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -53,6 +56,17 @@ def shipped_run(prefect_server, tmp_path_factory):
     return outcome
 
 
+@pytest.fixture(scope="session")
+def corpus_run(prefect_server, tmp_path_factory):
+    """The real flow on a copy of tests/corpus (odd and broken files) into a temporary warehouse:
+    read-only for the tests that share it (their xdist group, SHARED_BUILDS, makes it once)."""
+    from tthc.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(CORPUS, root / "raw", symlinks=True)
+    return run_pipeline(raw_dir=str(root / "raw"), warehouse=str(root / "tthc.duckdb"))
+
+
 @pytest.fixture()
 def shipped_db(shipped_run) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(shipped_run.warehouse), read_only=True)
@@ -77,6 +91,47 @@ def postgres_url() -> Iterator[str]:
             yield url
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class PublishedOnPostgres:
+    """A warehouse published on PostgreSQL: its raw directory, its database's URL, and the
+    directory its runs, pages and dbt artifacts are kept in (the `--warehouse` path's parent)."""
+
+    raw: Path
+    url: str
+    warehouse: Path  # the --warehouse path of its runs
+
+
+@pytest.fixture(scope="session")
+def postgres_shipped(prefect_server, postgres_url, tmp_path_factory) -> PublishedOnPostgres:
+    """The shipped files published on PostgreSQL once per session, by `tthc run --target postgres`
+    in a process of its own: the template that `copy_published` clones for each test that runs
+    on top of it (`create database … template`, and a copy of the run's directory)."""
+    from tests.postgres_server import fresh_database
+
+    root = tmp_path_factory.mktemp("pg-shipped")
+    shutil.copytree(SHIPPED_RAW, root / "raw")
+    url = fresh_database(postgres_url, "tthc_shipped")
+    warehouse = root / "wh" / "tthc.duckdb"
+    run = subprocess.run(
+        [sys.executable, "-m", "tthc.cli.main", "run", "--target", "postgres", "--raw-dir", str(root / "raw"),
+         "--warehouse", str(warehouse)],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=900, env={**os.environ, "TTHC_POSTGRES_URL": url},
+    )
+    assert run.returncode == 0 and "published to the PostgreSQL target" in run.stdout, run.stdout + run.stderr
+    return PublishedOnPostgres(root / "raw", url, warehouse)
+
+
+def copy_published(published: PublishedOnPostgres, tmp_path: Path, name: str) -> PublishedOnPostgres:
+    """A private copy of a warehouse published on PostgreSQL: a database made from it as a
+    template, its run directory and its raw files, under `tmp_path`."""
+    from tests.postgres_server import database_from_template
+
+    shutil.copytree(published.raw, tmp_path / "raw")
+    shutil.copytree(published.warehouse.parent, tmp_path / "wh")
+    url = database_from_template(published.url, name)
+    return PublishedOnPostgres(tmp_path / "raw", url, tmp_path / "wh" / published.warehouse.name)
 
 
 def warehouse_rows(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -114,8 +169,8 @@ MODULE_BUILDS = {
     "test_site", "test_dossiers", "test_postgres_access", "test_trends", "test_history", "test_index766",
     "test_metrics", "test_hostile_files", "test_corpus", "test_capture766", "test_units",
 }
-# A session build whose tests are quick: on one worker, so that it is made once.
-SHARED_BUILDS = {"dbt_show": "dbt-show"}
+# Session builds shared by tests of several modules: their tests on one worker, so that each is made once.
+SHARED_BUILDS = {"dbt_show": "dbt-show", "corpus_run": "corpus", "postgres_shipped": "postgres-shipped"}
 
 
 @pytest.hookimpl(wrapper=True)

@@ -78,3 +78,15 @@ def fresh_database(server_url: str, name: str) -> str:
         con.execute(f'drop database if exists "{name}"')
         con.execute(f'create database "{name}"')
     return f"{base}/{name}"
+
+
+def database_from_template(template_url: str, name: str) -> str:
+    """A new database named `name`, a copy of the database at `template_url` (which nobody may be
+    connected to: PostgreSQL copies it file by file); its URL."""
+    import psycopg
+
+    base, template = template_url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as con:
+        con.execute(f'drop database if exists "{name}"')
+        con.execute(f'create database "{name}" template "{template}"')
+    return f"{base}/{name}"

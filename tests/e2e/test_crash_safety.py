@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import psycopg
 
-from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK
+from tests.conftest import CORPUS, PROJECT_ROOT, SMALL_FEEDBACK, copy_published
 from tests.e2e.test_postgres_target import _postgres_marts
 from tests.postgres_server import fresh_database
 
@@ -84,11 +84,10 @@ def _state(warehouse: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
-def test_killed_runs_leave_no_trace(tmp_path):
+def test_killed_runs_leave_no_trace(corpus_run, tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(CORPUS, raw, symlinks=True)
-    clean = tmp_path / "clean" / "tthc.duckdb"
-    _complete_run(raw, clean)
+    clean = corpus_run.warehouse  # one clean run on the same files (the session's)
 
     # Killed during ingestion (after the first and the twelfth file), as the dbt build starts and
     # once its nodes are reported (before publishing):
@@ -134,12 +133,10 @@ def _kill_during_the_swap(raw: Path, warehouse: Path, url: str) -> None:
         reader.rollback()
 
 
-def test_killed_runs_on_postgres_leave_the_published_schemas_whole(postgres_url, tmp_path):
-    raw = tmp_path / "raw"
-    shutil.copytree(SHIPPED_RAW, raw)
-    clean_url, url = fresh_database(postgres_url, "tthc_kill_clean"), fresh_database(postgres_url, "tthc_kill")
-    clean, warehouse = tmp_path / "clean" / "tthc.duckdb", tmp_path / "killed" / "tthc.duckdb"
-    _complete_run(raw, clean, clean_url, exit_code=0)
+def test_killed_runs_on_postgres_leave_the_published_schemas_whole(postgres_url, postgres_shipped, tmp_path):
+    clean = copy_published(postgres_shipped, tmp_path / "clean", "tthc_kill_clean")  # one clean run on the same files
+    raw, clean_url = clean.raw, clean.url
+    url, warehouse = fresh_database(postgres_url, "tthc_kill"), tmp_path / "killed" / "tthc.duckdb"
 
     # Killed during ingestion (its first files committed to raw) and during the build: nothing is
     # published; the dead run's working schemas are dropped by the next run, which builds what the
@@ -162,5 +159,5 @@ def test_killed_runs_on_postgres_leave_the_published_schemas_whole(postgres_url,
         assert len({r for (r,) in con.execute("select distinct run_id from marts.province_indicators union "
                                               "select distinct run_id from marts.feedback").fetchall()}) == 1
     _complete_run(raw, warehouse, url, exit_code=0)
-    _complete_run(raw, clean, clean_url, exit_code=0)
+    _complete_run(raw, clean.warehouse, clean_url, exit_code=0)
     assert _postgres_marts(url) == _postgres_marts(clean_url) and _work_schemas(url) == []

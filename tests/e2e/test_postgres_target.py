@@ -16,7 +16,7 @@ import duckdb
 import psycopg
 import pytest
 
-from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK
+from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK, copy_published
 from tests.e2e.test_dossiers import BROKEN_EXPORTS
 from tests.postgres_server import fresh_database
 
@@ -74,26 +74,47 @@ def _with_dossier_exports(raw) -> None:
         (raw / "dossiers" / name).write_text(text, encoding=encoding)
 
 
-@pytest.mark.parametrize("source", ["shipped", "corpus", "dossiers"])
-def test_both_targets_publish_the_same_marts(postgres_url, tmp_path, source):
+def test_the_shipped_files_publish_the_same_marts_on_both_targets(shipped_run, postgres_shipped, tmp_path):
+    """The session's runs on the shipped files, one per target (each `tthc run` on the same files)."""
+    duck, pg = _duckdb_marts(shipped_run.warehouse), _postgres_marts(postgres_shipped.url)
+    assert sorted(pg) == sorted(duck)
+    for table in duck:
+        assert pg[table] == duck[table], table
+    with psycopg.connect(postgres_shipped.url) as con:
+        assert con.execute(
+            "select numerator, denominator from marts.province_indicators "
+            "where province_code = '22' and period = '2020' and indicator_code = 'national_portal_integration_rate'"
+        ).fetchone() == (518, 1552)
+        schemas = {s for (s,) in con.execute("select nspname from pg_namespace").fetchall()}
+    assert not {s for s in schemas if s.endswith("__work")}  # swapped in, none left behind
+    copy = copy_published(postgres_shipped, tmp_path, "tthc_shipped_again")
+    again = tthc("run", "--target", "postgres", "--raw-dir", str(copy.raw), "--warehouse", str(copy.warehouse), url=copy.url)
+    assert again.returncode == 0 and "Nothing new" in again.stdout, again.stdout + again.stderr
+
+
+@pytest.mark.parametrize("source", ["corpus", "dossiers"])
+def test_both_targets_publish_the_same_marts(postgres_url, corpus_run, tmp_path, source):
     raw = tmp_path / "raw"
     shutil.copytree(CORPUS if source == "corpus" else SHIPPED_RAW, raw, symlinks=True)
+    url = fresh_database(postgres_url, f"tthc_{source}")
     if source == "dossiers":
         _with_dossier_exports(raw)
-    url = fresh_database(postgres_url, f"tthc_{source}")
-    on_duckdb = tthc("run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "duck" / "tthc.duckdb"), url=url)
+        on_duckdb = tthc("run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "duck" / "tthc.duckdb"), url=url)
+        assert on_duckdb.returncode in (0, 3), on_duckdb.stdout + on_duckdb.stderr
+        duck_warehouse, exit_code = tmp_path / "duck" / "tthc.duckdb", on_duckdb.returncode
+    else:  # the session's run on the corpus is the DuckDB side
+        duck_warehouse, exit_code = corpus_run.warehouse, corpus_run.exit_code
     on_postgres = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "pg" / "tthc.duckdb"), url=url)
-    assert on_duckdb.returncode in (0, 3), on_duckdb.stdout + on_duckdb.stderr
-    assert on_postgres.returncode == on_duckdb.returncode, on_postgres.stdout + on_postgres.stderr
+    assert on_postgres.returncode == exit_code, on_postgres.stdout + on_postgres.stderr
     assert "published to the PostgreSQL target" in on_postgres.stdout
-    duck, pg = _duckdb_marts(tmp_path / "duck" / "tthc.duckdb"), _postgres_marts(url)
+    duck, pg = _duckdb_marts(duck_warehouse), _postgres_marts(url)
     assert sorted(pg) == sorted(duck)
     for table in duck:
         assert pg[table] == duck[table], table
     rejects = "select file_path, line_number, reason, line_text from audit.record_rejects order by 1, 2"
     with psycopg.connect(url) as con:
         on_pg = con.execute(rejects).fetchall()
-    with duckdb.connect(str(tmp_path / "duck" / "tthc.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(duck_warehouse), read_only=True) as con:
         assert on_pg == con.execute(rejects).fetchall()
     if source == "dossiers":
         assert len(on_pg) >= 8  # every rejected line, with its line and reason, on both targets
@@ -104,16 +125,6 @@ def test_both_targets_publish_the_same_marts(postgres_url, tmp_path, source):
         with psycopg.connect(url) as con, duckdb.connect(str(tmp_path / "duck" / "tthc.duckdb"), read_only=True) as duck:
             assert con.execute("select count(*) from raw.dossiers").fetchone() == duck.execute("select count(*) from raw.dossiers").fetchone()
             assert con.execute("select to_regclass('raw.dossiers_unpartitioned')").fetchone() == (None,)
-    if source == "shipped":
-        with psycopg.connect(url) as con:
-            assert con.execute(
-                "select numerator, denominator from marts.province_indicators "
-                "where province_code = '22' and period = '2020' and indicator_code = 'national_portal_integration_rate'"
-            ).fetchone() == (518, 1552)
-            schemas = {s for (s,) in con.execute("select nspname from pg_namespace").fetchall()}
-        assert not {s for s in schemas if s.endswith("__work")}  # swapped in, none left behind
-        again = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "pg" / "tthc.duckdb"), url=url)
-        assert again.returncode == 0 and "Nothing new" in again.stdout, again.stdout + again.stderr
 
 
 def _partitioned_by_month(url: str) -> set[str]:
@@ -205,14 +216,11 @@ def test_dates_survive_the_round_trip(postgres_url):
 
 
 @pytest.fixture()
-def published_on_postgres(postgres_url, tmp_path):
-    """The shipped files published on a database of their own; the raw directory to run again on."""
-    raw = tmp_path / "raw"
-    shutil.copytree(SHIPPED_RAW, raw)
-    url = fresh_database(postgres_url, "tthc_wap")
-    first = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "tthc.duckdb"), url=url)
-    assert first.returncode == 0, first.stdout + first.stderr
-    return raw, url, tmp_path / "wh" / "tthc.duckdb"
+def published_on_postgres(postgres_shipped, tmp_path):
+    """The shipped files published on a database of their own (a copy of the session's); the raw
+    directory to run again on."""
+    copy = copy_published(postgres_shipped, tmp_path, "tthc_wap")
+    return copy.raw, copy.url, copy.warehouse
 
 
 def _run_ids(url: str) -> set[str]:

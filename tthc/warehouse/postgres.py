@@ -246,6 +246,11 @@ def published_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
     return {**manifest, "nodes": {uid: published(node) for uid, node in manifest["nodes"].items()}}
 
 
+def state_database(manifest: dict[str, Any]) -> str | None:
+    """The database a kept manifest's models were built in (dbt names every relation by it)."""
+    return next((node.get("database") for node in manifest["nodes"].values() if node["resource_type"] == "model"), None)
+
+
 def incremental_marts(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     """The incremental models of a manifest, as (schema, name) where they are published."""
     return [(node["schema"], node["alias"]) for node in manifest["nodes"].values()
@@ -422,9 +427,12 @@ class PostgresTarget(Target):
 
     def build_state(self, selection: tuple[str, ...]) -> tuple[tuple[str, ...], Path | None]:
         """A selective build defers to the published schemas, its incremental marts copied into
-        the working ones first; every node when nothing was published by this project's manifest."""
+        the working ones first; every node when nothing was published by this project's manifest
+        in this database."""
         if not selection or not (self.state_dir / "manifest.json").exists():
             return (), None
+        if state_database(self._state()) != dbt_output(self.url)["dbname"]:
+            return (), None  # the state names another database's relations (a copy, a restore under another name)
         with self.writer() as con:
             copy_incremental(con, incremental_marts(self._state()))
         return views_rebuilt(selection), self.state_dir

@@ -3,11 +3,11 @@ manifest and selection (the runs themselves: tests/e2e/test_postgres_target.py).
 
 from __future__ import annotations
 
-from tthc.warehouse.postgres import incremental_marts, published_manifest, views_rebuilt
+from tthc.warehouse.postgres import incremental_marts, published_manifest, state_database, views_rebuilt
 
 
 def _node(name: str, schema: str, materialized: str = "table", kind: str = "model") -> dict:
-    return {"resource_type": kind, "name": name, "alias": name, "schema": schema, "config": {"materialized": materialized},
+    return {"resource_type": kind, "name": name, "alias": name, "database": "tthc", "schema": schema, "config": {"materialized": materialized},
             "relation_name": f'"tthc"."{schema}"."{name}"' if kind != "test" else None}
 
 
@@ -38,3 +38,12 @@ def test_what_a_build_leaves_standing_is_narrowed_to_tables_and_tests():
         "tag:dataset:index766,config.materialized:incremental",
         "tag:dataset:index766,resource_type:test",
     )
+
+
+def test_the_state_knows_the_database_it_was_built_in():
+    """A kept state names its relations by their database: a copy of the database under another
+    name (a restore, a template) must not defer to it (the next build is whole)."""
+    manifest = {"nodes": {"test.tthc.t": {**_node("t", "audit", "test", "test"), "database": None},
+                          "model.tthc.fct": _node("fct", "marts")}}
+    assert state_database(manifest) == "tthc"
+    assert state_database({"nodes": {}}) is None
