@@ -57,6 +57,27 @@ def shipped_run(prefect_server, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def blank_warehouse(prefect_server, tmp_path_factory) -> Path:
+    """A warehouse in service that holds no report: the real flow on an empty raw directory, every
+    dbt node built. Tests of a few small files copy it (`copy_warehouse`) and build only what
+    their files change, as a clerk's run does, rather than every node from nothing."""
+    from tthc.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("blank")
+    (root / "raw").mkdir()
+    outcome = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(root / "wh" / "tthc.duckdb"))
+    assert outcome.published, outcome
+    return outcome.warehouse
+
+
+def copy_warehouse(warehouse: Path, to: Path) -> Path:
+    """A private copy of a published DuckDB warehouse's directory (the file, its runs, pages and
+    dbt artifacts) at `to`; the copy's --warehouse path."""
+    shutil.copytree(warehouse.parent, to)
+    return to / warehouse.name
+
+
+@pytest.fixture(scope="session")
 def corpus_run(prefect_server, tmp_path_factory):
     """The real flow on a copy of tests/corpus (odd and broken files) into a temporary warehouse:
     read-only for the tests that share it (their xdist group, SHARED_BUILDS, makes it once)."""

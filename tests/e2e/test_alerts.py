@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from tests.conftest import CORPUS, PROJECT_ROOT, SMALL_FEEDBACK
+from tests.conftest import CORPUS, PROJECT_ROOT, SMALL_FEEDBACK, copy_warehouse
 from tests.e2e.conftest import free_port
 
 REJECTED = "online_services/27_2021-Q3_r2.csv"  # an error finding rejects it (corpus manifest)
@@ -46,7 +46,7 @@ def _run(raw, warehouse, notify: str, **env: str) -> subprocess.CompletedProcess
     )
 
 
-def test_a_rejected_file_is_named_with_its_reason_by_mail_and_webhook(tmp_path, smtp_server, webhook):
+def test_a_rejected_file_is_named_with_its_reason_by_mail_and_webhook(blank_warehouse, tmp_path, smtp_server, webhook):
     smtp_port, mails = smtp_server
     hook_port, posts = webhook
     raw = tmp_path / "raw"
@@ -58,7 +58,7 @@ def test_a_rejected_file_is_named_with_its_reason_by_mail_and_webhook(tmp_path, 
     (tmp_path / "contacts.csv").write_text("province_code,email\n27,kstt@bacninh.gov.vn\n", encoding="utf-8")
     notify = (f"mailto://127.0.0.1:{smtp_port}?from=tthc@tinh.gov.vn&to=kstt@tinh.gov.vn&mode=insecure "
               f"json://127.0.0.1:{hook_port}/hook")
-    run = _run(raw, tmp_path / "wh" / "tthc.duckdb", notify, TTHC_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
+    run = _run(raw, copy_warehouse(blank_warehouse, tmp_path / "wh"), notify, TTHC_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}")
     assert run.returncode == 3, run.stdout + run.stderr
     assert "Alerts: 2 message(s)" in run.stdout  # files turned away, new error findings
     assert "Alerts to the provinces' contacts: kstt@bacninh.gov.vn" in run.stdout
@@ -102,13 +102,13 @@ def test_a_failed_run_names_its_failed_tests(tmp_path, smtp_server):
     assert "assert_deliberately_failing" in failed.get_body().get_content()
 
 
-def test_an_alert_that_cannot_be_delivered_never_fails_the_run(tmp_path):
+def test_an_alert_that_cannot_be_delivered_never_fails_the_run(blank_warehouse, tmp_path):
     raw = tmp_path / "raw"
     (raw / "feedback").mkdir(parents=True)
     (raw / "feedback" / "22_２０２１.csv").write_bytes(SMALL_FEEDBACK.read_bytes())
     shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "22_2021.csv")
     closed = free_port()  # nothing listens there
-    warehouse = tmp_path / "wh" / "tthc.duckdb"
+    warehouse = copy_warehouse(blank_warehouse, tmp_path / "wh")
     run = _run(raw, warehouse, f"json://127.0.0.1:{closed}/hook")
     assert run.returncode == 3, run.stdout + run.stderr  # published; one file refused
     assert "alert not delivered" in run.stdout
@@ -117,14 +117,14 @@ def test_an_alert_that_cannot_be_delivered_never_fails_the_run(tmp_path):
     assert "alert not delivered" in results.stdout
 
 
-def test_remind_sends_a_digest_naming_the_overdue_provinces(tmp_path, smtp_server, webhook):
+def test_remind_sends_a_digest_naming_the_overdue_provinces(blank_warehouse, tmp_path, smtp_server, webhook):
     smtp_port, mails = smtp_server
     hook_port, posts = webhook
     raw = tmp_path / "raw"
     (raw / "feedback").mkdir(parents=True)
     shutil.copyfile(SMALL_FEEDBACK, raw / "feedback" / "22_2021-Q3.csv")  # Quảng Ninh sent its quarter
     remind = subprocess.run(
-        [sys.executable, "-m", "tthc.cli.main", "remind", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "tthc.duckdb")],
+        [sys.executable, "-m", "tthc.cli.main", "remind", "--raw-dir", str(raw), "--warehouse", str(copy_warehouse(blank_warehouse, tmp_path / "wh"))],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
         env={**os.environ, "TTHC_AS_OF": "2021-09-22",
              "TTHC_NOTIFY": (f"mailto://127.0.0.1:{smtp_port}?from=tthc@tinh.gov.vn&to=kstt@tinh.gov.vn&mode=insecure "

@@ -13,7 +13,7 @@ import sys
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SMALL_FEEDBACK, warehouse_rows
+from tests.conftest import PROJECT_ROOT, SMALL_FEEDBACK, copy_warehouse, warehouse_rows
 
 BAD_FEEDBACK = SMALL_FEEDBACK.read_text(encoding="utf-8").replace("Tổng cộng,10,", "Tổng cộng,1O,")  # a letter O
 
@@ -36,10 +36,10 @@ def _submission(warehouse, dataset: str, province: str, period: str) -> tuple | 
 
 
 @pytest.fixture()
-def place(tmp_path):
+def place(blank_warehouse, tmp_path):
     raw = tmp_path / "raw"
     (raw / "feedback").mkdir(parents=True)
-    return raw, tmp_path / "wh" / "tthc.duckdb"
+    return raw, copy_warehouse(blank_warehouse, tmp_path / "wh")
 
 
 def test_due_dates_skip_weekends_and_holidays_and_follow_the_merger(place):

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SMALL_FEEDBACK, warehouse_rows
+from tests.conftest import PROJECT_ROOT, SMALL_FEEDBACK, copy_warehouse, warehouse_rows
 
 PATH = "feedback/22_2021.csv"
 A = SMALL_FEEDBACK.read_text(encoding="utf-8")
@@ -33,10 +33,10 @@ def _log(warehouse: Path) -> list[tuple]:
 
 
 @pytest.fixture()
-def place(tmp_path):
+def place(blank_warehouse, tmp_path):
     raw = tmp_path / "raw"
     (raw / "feedback").mkdir(parents=True)
-    warehouse = tmp_path / "warehouse" / "tthc.duckdb"
+    warehouse = copy_warehouse(blank_warehouse, tmp_path / "warehouse")
 
     def run(content: str | None, expect: int = 0) -> subprocess.CompletedProcess:
         target = raw / PATH
