@@ -16,7 +16,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SMALL_FEEDBACK
+from tests.conftest import PROJECT_ROOT, SMALL_FEEDBACK, copy_warehouse
 from tests.workbooks import cell_at_the_last_cell, excel_like_report, zip_bomb
 
 GOOD = "feedback/22_2021.csv"
@@ -176,11 +176,11 @@ def test_a_run_that_fails_keeps_its_record_and_frees_its_working_copy(tmp_path):
     assert re.search(r"failed: \w+Error", results.stdout), results.stdout
 
 
-def test_every_run_removes_a_dead_runs_working_copy_first(tmp_path):
+def test_every_run_removes_a_dead_runs_working_copy_first(blank_warehouse, tmp_path):
     raw = tmp_path / "raw"
     (raw / "feedback").mkdir(parents=True)
     shutil.copyfile(SMALL_FEEDBACK, raw / GOOD)
-    warehouse = tmp_path / "warehouse" / "tthc.duckdb"
+    warehouse = copy_warehouse(blank_warehouse, tmp_path / "warehouse")
     assert tthc("run", "--raw-dir", str(raw), "--warehouse", str(warehouse)).returncode == 0
     dead = warehouse.parent / "work" / "tthc.duckdb"
     dead.parent.mkdir()

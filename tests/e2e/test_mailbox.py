@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests import imap_server
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, copy_warehouse
 from tthc.cli.main import main
 
 pytestmark = pytest.mark.skipif(not imap_server.available(), reason="Dovecot is not installed (.ci/run installs dovecot-imapd)")
@@ -34,8 +34,9 @@ def imap():
 
 
 @pytest.fixture()
-def office(tmp_path: Path, imap, smtp_server, monkeypatch) -> tuple[Path, Path]:
-    """A raw directory holding Quảng Ninh's August feedback, its contacts, and the mailbox's settings."""
+def office(blank_warehouse, tmp_path: Path, imap, smtp_server, monkeypatch) -> tuple[Path, Path]:
+    """A raw directory holding Quảng Ninh's August feedback, its contacts, the mailbox's settings,
+    and a warehouse in service (a copy of the session's blank one)."""
     raw = tmp_path / "office" / "raw"
     (raw / "feedback").mkdir(parents=True)
     (raw / "feedback" / "22_2021-08.xlsx").write_bytes((CORPUS / "PAKN thang 8.xlsx").read_bytes())
@@ -43,7 +44,7 @@ def office(tmp_path: Path, imap, smtp_server, monkeypatch) -> tuple[Path, Path]:
     monkeypatch.setenv("TTHC_MAILBOX", imap.url())
     monkeypatch.setenv("TTHC_MAILBOX_PASSWORD", imap.password)
     monkeypatch.setenv("TTHC_SMTP_URL", f"smtp://127.0.0.1:{smtp_server[0]}")
-    return raw, tmp_path / "office" / "wh" / "tthc.duckdb"
+    return raw, copy_warehouse(blank_warehouse, tmp_path / "office" / "wh")
 
 
 def _letter(message_id: str, subject: str, attachments: list[tuple[str, bytes]]) -> bytes:

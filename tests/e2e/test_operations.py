@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from tests.browser import browser_page
-from tests.conftest import PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK
+from tests.conftest import PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK, copy_warehouse
 
 
 def tthc(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -30,11 +30,8 @@ def tthc(*args: str, env: dict[str, str] | None = None, timeout: float = 600) ->
 @pytest.fixture()
 def published(shipped_run, tmp_path) -> Path:
     """A private copy of the shipped run's published warehouse, with raw files to rerun on."""
-    warehouse = tmp_path / "wh" / "tthc.duckdb"
-    warehouse.parent.mkdir()
-    shutil.copyfile(shipped_run.warehouse, warehouse)
     shutil.copytree(SHIPPED_RAW, tmp_path / "raw")
-    return warehouse
+    return copy_warehouse(shipped_run.warehouse, tmp_path / "wh")
 
 
 def test_a_failing_error_test_leaves_the_published_file_byte_identical(published, tmp_path):
@@ -55,7 +52,7 @@ def test_a_failing_error_test_leaves_the_published_file_byte_identical(published
 
 
 def test_readers_see_only_complete_runs_during_a_run(published, tmp_path):
-    """A reader querying in a loop during a full run sees no error, and one run id across marts."""
+    """A reader querying in a loop during a run sees no error, and one run id across marts."""
     shutil.copyfile(SMALL_FEEDBACK, tmp_path / "raw" / "feedback" / "01_2021.csv")
     seen_run_ids: set[str] = set()
     errors: list[str] = []
