@@ -182,7 +182,7 @@ def prepare(
     with the withdrawal asked for. A dead run's working copy is removed first, whatever the run finds."""
     settings = target.settings
     target.remove_work()
-    project, raw_now = project_hash(), raw_files(settings.raw_dir, contract)
+    project, raw_now = project_hash(settings.dbt_project_dir), raw_files(settings.raw_dir, contract)
     # A withdrawal rebuilds every node: incremental marts cannot drop a report that left them.
     full_refresh = full_refresh or withdrawal is not None
     unchanged = None if full_refresh else unchanged_since_publish(settings, raw_now, project)
@@ -223,7 +223,7 @@ def build_marts(plan: Plan, selection: tuple[str, ...] | None) -> BuildOutcome:
         get_run_logger().info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
         return BuildOutcome.not_needed()
     selection, state = plan.target.build_state(selection)
-    with dbt_session(plan.target.dbt_profile(building=True)) as dbt:
+    with dbt_session(plan.target.dbt_profile(building=True), plan.settings.dbt_project_dir) as dbt:
         built = build(dbt, selection, plan.full_refresh, state)
     plan.target.after_build(built.success, declared_open(dbt.target_dir) if built.success else (), plan.run_id,
                             selective=selection != EVERYTHING)
@@ -274,7 +274,7 @@ def publish_run(plan: Plan, built: BuildOutcome, docs_needed: bool) -> bool:
     docs = None
     if docs_needed:
         try:
-            with dbt_session(plan.target.dbt_profile(building=False)) as dbt:
+            with dbt_session(plan.target.dbt_profile(building=False), plan.settings.dbt_project_dir) as dbt:
                 docs = generate_docs(dbt)
         except RuntimeError as err:  # the data passed its tests: publish it, without fresh docs
             get_run_logger().error("%s; the docs page keeps the previous version", err)

@@ -15,7 +15,7 @@ from tthc.capture import capture766
 from tthc.mail_intake import intake_mailbox
 from tthc.pipeline import run_pipeline
 from tthc.remind import remind
-from tthc.settings import CUTOFF_CRON, NIGHTLY_CRON, PROJECT_ROOT, Settings
+from tthc.settings import PROJECT_ROOT, Settings
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 RETRIES = 2
@@ -25,14 +25,11 @@ ENTRYPOINT = "tthc/pipeline.py:run_pipeline"  # relative to the project director
 REMIND_ENTRYPOINT = "tthc/remind.py:remind"
 REMIND_CRON = "0 8 * * 1-5"  # working days at 08:00; the flow skips public holidays
 CAPTURE_ENTRYPOINT = "tthc/capture.py:capture766"
-CAPTURE_CRON = "0 7 * * 1-5"  # working days at 07:00: the index, then a run (TTHC_CAPTURE_CRON)
 INTAKE_ENTRYPOINT = "tthc/mail_intake.py:intake_mailbox"
 INTAKE_CRON = "*/15 * * * *"  # the mailbox every 15 minutes, when TTHC_MAILBOX is set
 
 
-def deployments(
-    settings: Settings, nightly_cron: str = NIGHTLY_CRON, cutoff_cron: str = CUTOFF_CRON, from_source: bool = False
-) -> list[RunnerDeployment]:
+def deployments(settings: Settings, from_source: bool = False) -> list[RunnerDeployment]:
     """The nightly run and the run after each cut-off (one writer at a time, queued, not dropped),
     and the digest of overdue reports every working day at 08:00. `from_source`: the flows are
     loaded from the project directory when they run (a work pool's worker), not from this process."""
@@ -57,8 +54,8 @@ def deployments(
             description=description,
         )
         for name, cron, description in [
-            ("nightly", nightly_cron, "Load whatever arrived in the raw directory, build, test and publish."),
-            ("after-cutoff", cutoff_cron, "A run after each reporting cut-off (15 March, June, September, December)."),
+            ("nightly", settings.nightly_cron, "Load whatever arrived in the raw directory, build, test and publish."),
+            ("after-cutoff", settings.cutoff_cron, "A run after each reporting cut-off (15 March, June, September, December)."),
         ]
     ]
     reminder = digest.to_deployment(
@@ -71,7 +68,7 @@ def deployments(
     )
     capture = index.to_deployment(
         name="capture766",
-        schedule=Cron(os.environ.get("TTHC_CAPTURE_CRON") or CAPTURE_CRON, timezone=TIMEZONE),
+        schedule=Cron(settings.capture_cron, timezone=TIMEZONE),
         parameters=parameters,
         concurrency_limit=one_writer,
         tags=["tthc", "writer"],
@@ -92,9 +89,7 @@ def deployments(
     return [*runs, reminder, capture, *mailbox]
 
 
-def deploy_to_pool(
-    settings: Settings, pool: str, nightly_cron: str = NIGHTLY_CRON, cutoff_cron: str = CUTOFF_CRON
-) -> list[UUID]:
+def deploy_to_pool(settings: Settings, pool: str) -> list[UUID]:
     """Register the same deployments on a work pool of type `process` (created if missing). A
     worker runs them from the project directory (it must exist at the same path on the worker's
     machine, with the raw directory and the warehouse, or the PostgreSQL target, in reach)."""
@@ -116,6 +111,6 @@ def deploy_to_pool(
 
     run_coro_as_sync(ensure_pool())
     return deploy(
-        *deployments(settings, nightly_cron, cutoff_cron, from_source=True),
+        *deployments(settings, from_source=True),
         work_pool_name=pool, build=False, push=False, print_next_steps_message=False,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,8 +12,9 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Another dbt project (a copy with an extra test, say) can be pointed at with TTHC_DBT_PROJECT_DIR.
-DBT_PROJECT_DIR = Path(os.environ.get("TTHC_DBT_PROJECT_DIR") or PROJECT_ROOT / "dbt_project").resolve()
+# The dbt project shipped with the package: the contract, the seeds and the rules Python and SQL
+# share are read from it. A run may build another copy of it (Settings.dbt_project_dir).
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 PROVINCES_CSV = DBT_PROJECT_DIR / "seeds" / "provinces_2025.csv"
 INDEX766_GROUPS_CSV = DBT_PROJECT_DIR / "seeds" / "index766_groups.csv"
@@ -29,15 +30,17 @@ def dbt_var(name: str) -> Any:
 
 # Scheduled runs (tthc/schedule.py), in Asia/Ho_Chi_Minh time: every night at 02:00, and at 06:00
 # on each quarter's cut-off day (the 15th of March, June, September, December).
-NIGHTLY_CRON = os.environ.get("TTHC_NIGHTLY_CRON", "0 2 * * *")
-CUTOFF_CRON = os.environ.get("TTHC_CUTOFF_CRON", f"0 6 {dbt_var('reporting_cutoff_day')} 3,6,9,12 *")
+NIGHTLY_CRON = "0 2 * * *"
+CAPTURE_CRON = "0 7 * * 1-5"  # the 766 index on working days at 07:00, then a run
+
+
+def cutoff_cron() -> str:
+    """The default schedule of the run after each quarter's cut-off day."""
+    return f"0 6 {dbt_var('reporting_cutoff_day')} 3,6,9,12 *"
+
 
 # The published file must stay readable by DuckDB 1.4+ clients (contract §2).
 STORAGE_VERSION = "v1.4.0"
-
-# DuckDB's memory limit for the writing run (ingest and dbt; dbt_project/profiles.yml reads the same
-# variable): an amount such as "4GB", or a share of RAM. Beyond it DuckDB spills to disk.
-MEMORY_LIMIT = os.environ.get("TTHC_MEMORY_LIMIT", "80%")
 
 
 class SettingsError(ValueError):
@@ -56,6 +59,13 @@ class Settings:
     # (TTHC_QUERY_MEMORY, an amount such as "4GB" or a share of RAM) and its threads.
     query_memory: str = "25%"
     query_threads: int = 1
+    # DuckDB's memory limit for the writing run (ingest and dbt; TTHC_MEMORY_LIMIT): an amount
+    # such as "4GB", or a share of RAM. Beyond it DuckDB spills to disk.
+    memory_limit: str = "80%"
+    dbt_project_dir: Path = DBT_PROJECT_DIR  # the dbt project runs build (TTHC_DBT_PROJECT_DIR: a copy with an extra test, say)
+    nightly_cron: str = NIGHTLY_CRON  # TTHC_NIGHTLY_CRON
+    cutoff_cron: str = field(default_factory=cutoff_cron)  # TTHC_CUTOFF_CRON
+    capture_cron: str = CAPTURE_CRON  # TTHC_CAPTURE_CRON
 
     @property
     def contacts_file(self) -> Path:
@@ -122,7 +132,9 @@ def load_settings(
     postgres_url: str | None = None,
 ) -> Settings:
     """Arguments win over TTHC_RAW_DIR / TTHC_WAREHOUSE / TTHC_TARGET / TTHC_POSTGRES_URL, which
-    win over the defaults."""
+    win over the defaults. The only place the package reads its settings from the environment
+    (with TTHC_QUERY_MEMORY, TTHC_MEMORY_LIMIT, TTHC_DBT_PROJECT_DIR and the schedules' crons,
+    TTHC_NIGHTLY_CRON, TTHC_CUTOFF_CRON, TTHC_CAPTURE_CRON)."""
     raw = raw_dir or os.environ.get("TTHC_RAW_DIR") or PROJECT_ROOT / "raw"
     wh = warehouse or os.environ.get("TTHC_WAREHOUSE") or PROJECT_ROOT / "warehouse" / "tthc.duckdb"
     chosen = target or os.environ.get("TTHC_TARGET") or "duckdb"
@@ -137,4 +149,9 @@ def load_settings(
     return Settings(
         raw_dir=Path(raw).resolve(), warehouse=Path(wh).resolve(), target=chosen, postgres_url=url,
         query_memory=os.environ.get("TTHC_QUERY_MEMORY") or "25%", query_threads=max(1, (os.cpu_count() or 2) // 2),
+        memory_limit=os.environ.get("TTHC_MEMORY_LIMIT") or "80%",
+        dbt_project_dir=Path(os.environ.get("TTHC_DBT_PROJECT_DIR") or DBT_PROJECT_DIR).resolve(),
+        nightly_cron=os.environ.get("TTHC_NIGHTLY_CRON") or NIGHTLY_CRON,
+        cutoff_cron=os.environ.get("TTHC_CUTOFF_CRON") or cutoff_cron(),
+        capture_cron=os.environ.get("TTHC_CAPTURE_CRON") or CAPTURE_CRON,
     )

@@ -16,7 +16,7 @@ from tthc.cli.units import cmd_compile, cmd_units_from_766
 from tthc.cli.words import both
 from tthc.query.sql import FORMATS
 from tthc.runs.calendar import RunDateError, as_of_date
-from tthc.settings import CUTOFF_CRON, NIGHTLY_CRON, TARGETS, SettingsError
+from tthc.settings import NIGHTLY_CRON, TARGETS, SettingsError, cutoff_cron
 
 # Commands that start a run, on the run's date (TTHC_AS_OF or today).
 DATED_COMMANDS = ("run", "remind", "withdraw", "serve", "deploy", "capture766")
@@ -184,19 +184,20 @@ def build_parser() -> argparse.ArgumentParser:
     docs_serve.add_argument("--warehouse", help=words.WAREHOUSE)
     docs_serve.set_defaults(func=cmd_docs_serve)
 
-    nightly = both("lần chạy hằng đêm, giờ Việt Nam", "nightly run, Asia/Ho_Chi_Minh time") + f" ('{NIGHTLY_CRON}')"
-    cutoff = both("lần chạy sau mỗi ngày chốt số liệu", "run after each cut-off") + f" ('{CUTOFF_CRON}')"
+    nightly = (both("lần chạy hằng đêm, giờ Việt Nam", "nightly run, Asia/Ho_Chi_Minh time")
+               + f" ('{NIGHTLY_CRON}'; TTHC_NIGHTLY_CRON)")
+    cutoff = both("lần chạy sau mỗi ngày chốt số liệu", "run after each cut-off") + f" ('{cutoff_cron()}'; TTHC_CUTOFF_CRON)"
     serve = command("serve", "phục vụ các lần chạy theo lịch cho máy chủ Prefect (chạy prefect server start trước)",
                     "serve the scheduled runs to a Prefect server (prefect server start first)")
-    serve.add_argument("--nightly-cron", default=NIGHTLY_CRON, help=nightly)
-    serve.add_argument("--cutoff-cron", default=CUTOFF_CRON, help=cutoff)
+    serve.add_argument("--nightly-cron", help=nightly)
+    serve.add_argument("--cutoff-cron", help=cutoff)
     run_options(serve)
     serve.set_defaults(func=cmd_serve)
     deploy = command("deploy", "đăng ký các lần chạy theo lịch trên một work pool của Prefect",
                      "register the scheduled runs on a Prefect work pool (process) for workers")
     deploy.add_argument("--pool", required=True, help=both("tên work pool (tạo nếu chưa có)", "work pool name (created, of type process, if missing)"))
-    deploy.add_argument("--nightly-cron", default=NIGHTLY_CRON, help=nightly)
-    deploy.add_argument("--cutoff-cron", default=CUTOFF_CRON, help=cutoff)
+    deploy.add_argument("--nightly-cron", help=nightly)
+    deploy.add_argument("--cutoff-cron", help=cutoff)
     run_options(deploy)
     deploy.set_defaults(func=cmd_deploy)
     units = command("units", "danh sách đơn vị báo cáo của một tỉnh (raw/units/<tỉnh>/units.csv)",

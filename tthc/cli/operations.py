@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from tthc.cli.words import say
-from tthc.settings import load_settings
+from tthc.settings import Settings, load_settings
 
 
 def cmd_access(args: argparse.Namespace) -> int:
-    import os
-
     from tthc.warehouse import access, postgres
 
-    url = os.environ.get("TTHC_POSTGRES_URL")
+    url = load_settings().postgres_url
     if not url:
         say("access", "quyền đọc được quản lý trên PostgreSQL: đặt TTHC_POSTGRES_URL",
             "read access is managed on the PostgreSQL target: set TTHC_POSTGRES_URL")
@@ -50,14 +49,21 @@ def cmd_docs_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scheduled(args: argparse.Namespace) -> Settings:
+    """The settings of `tthc serve` and `tthc deploy`: the crons given on the command line win."""
+    settings = load_settings(raw_dir=args.raw_dir, warehouse=args.warehouse, target=args.target)
+    return replace(settings, nightly_cron=args.nightly_cron or settings.nightly_cron,
+                   cutoff_cron=args.cutoff_cron or settings.cutoff_cron)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from prefect import serve
 
     from tthc.schedule import deployments
 
-    settings = load_settings(raw_dir=args.raw_dir, warehouse=args.warehouse, target=args.target)
+    settings = _scheduled(args)
     _failure_automation()
-    serve(*deployments(settings, nightly_cron=args.nightly_cron, cutoff_cron=args.cutoff_cron))
+    serve(*deployments(settings))
     return 0
 
 
@@ -74,9 +80,9 @@ def _failure_automation() -> None:
 def cmd_deploy(args: argparse.Namespace) -> int:
     from tthc.schedule import deploy_to_pool
 
-    settings = load_settings(raw_dir=args.raw_dir, warehouse=args.warehouse, target=args.target)
+    settings = _scheduled(args)
     try:
-        ids = deploy_to_pool(settings, args.pool, nightly_cron=args.nightly_cron, cutoff_cron=args.cutoff_cron)
+        ids = deploy_to_pool(settings, args.pool)
         _failure_automation()
     except ValueError as err:
         print(f"tthc deploy: {err}", file=sys.stderr)

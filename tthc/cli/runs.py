@@ -42,7 +42,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         with target.writer_lock():
             target.remove_work()  # a dead run's working copy, before anything else
             now = raw_files(settings.raw_dir, contract)
-            unchanged = None if args.full_refresh else unchanged_since_publish(settings, now, project_hash())
+            unchanged = None if args.full_refresh else unchanged_since_publish(settings, now, project_hash(settings.dbt_project_dir))
         if unchanged is not None:
             print(unchanged.message())
             return unchanged.exit_code

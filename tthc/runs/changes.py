@@ -19,7 +19,7 @@ import duckdb
 from tthc.contract.datasets import Contract
 from tthc.ingest.discover import discover
 from tthc.runs.calendar import as_of_date
-from tthc.settings import DBT_PROJECT_DIR, Settings
+from tthc.settings import Settings
 from tthc.warehouse import target_for
 
 FileStat = tuple[int, int]  # size in bytes, modification time in ns
@@ -61,13 +61,13 @@ def raw_files(raw_dir: Path, contract: Contract) -> dict[str, FileStat]:
     return stats
 
 
-def project_hash() -> str:
+def project_hash(project_dir: Path) -> str:
     """SHA-256 of the dbt project's files: a build is needed when it changes."""
     digest = hashlib.sha256()
-    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
-        parts = path.relative_to(DBT_PROJECT_DIR).parts
+    for path in sorted(project_dir.rglob("*")):
+        parts = path.relative_to(project_dir).parts
         if path.is_file() and parts[0] not in ("target", "logs", "dbt_packages"):
-            digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes())
+            digest.update(str(path.relative_to(project_dir)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -17,7 +17,6 @@ from prefect.cache_policies import NONE
 from prefect.futures import wait
 
 from tthc import progress
-from tthc.settings import DBT_PROJECT_DIR
 from tthc.transform.selection import EVERYTHING
 from tthc.warehouse.base import DbtProfile
 
@@ -69,7 +68,8 @@ class Dbt:
     """dbt invoked in this process on one database file, with a profile of its own (no environment
     variables): `dbt_session` makes one and closes dbt's DuckDB connection when it ends."""
 
-    def __init__(self, profiles_dir: Path, target_dir: Path, dbt_vars: dict[str, str] | None = None) -> None:
+    def __init__(self, project_dir: Path, profiles_dir: Path, target_dir: Path, dbt_vars: dict[str, str] | None = None) -> None:
+        self.project_dir = project_dir
         self.profiles_dir = profiles_dir
         self.target_dir = target_dir
         self.dbt_vars = dbt_vars or {}
@@ -81,7 +81,7 @@ class Dbt:
 
         return dbtRunner(callbacks=[_forward_event]).invoke([
             *args,
-            "--project-dir", str(DBT_PROJECT_DIR),
+            "--project-dir", str(self.project_dir),
             "--profiles-dir", str(self.profiles_dir),
             "--target-path", str(self.target_dir),
             "--log-path", str(self.target_dir / "logs"),
@@ -101,9 +101,9 @@ def _forward_event(event: Any) -> None:
 
 
 @contextmanager
-def dbt_session(profile: DbtProfile) -> Iterator[Dbt]:
-    """dbt pointed at a target (its profile output, the suffix of the schemas it builds and the
-    directory of its artifacts) for the duration of the block.
+def dbt_session(profile: DbtProfile, project_dir: Path) -> Iterator[Dbt]:
+    """dbt on the project at `project_dir`, pointed at a target (its profile output, the suffix of
+    the schemas it builds and the directory of its artifacts) for the duration of the block.
 
     The profile is written under the target directory. Its content is the same every run of a
     warehouse (a DuckDB run works on a copy at a fixed path), so dbt's partial parsing keeps its
@@ -114,7 +114,7 @@ def dbt_session(profile: DbtProfile) -> Iterator[Dbt]:
     written = {"tthc": {"target": engine, "outputs": {engine: profile.output}}}
     (profiles_dir / "profiles.yml").write_text(yaml.safe_dump(written), encoding="utf-8")
     try:
-        yield Dbt(profiles_dir, profile.target_dir, {"schema_suffix": profile.schema_suffix} if profile.schema_suffix else None)
+        yield Dbt(project_dir, profiles_dir, profile.target_dir, {"schema_suffix": profile.schema_suffix} if profile.schema_suffix else None)
     finally:
         if engine == "duckdb":
             _close_duckdb()

@@ -79,9 +79,11 @@ class Reader(ABC):
 
 class Writer(Protocol):
     """A run's connection on either engine: DuckDB-style `?` placeholders, explicit
-    `begin transaction` / `commit` / `rollback`, bulk rows column by column; `target` names the engine."""
+    `begin transaction` / `commit` / `rollback`, bulk rows column by column; `target` names the engine,
+    `memory_limit` what DuckDB work done for the run (the writer's own, or a scratch file's) may use."""
 
     target: str
+    memory_limit: str
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any: ...
 

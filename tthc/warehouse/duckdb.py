@@ -15,16 +15,16 @@ from typing import Any
 
 import duckdb
 
-from tthc.settings import MEMORY_LIMIT, STORAGE_VERSION, Settings
+from tthc.settings import STORAGE_VERSION, Settings
 from tthc.warehouse.base import DbtProfile, QueryInterrupted, QueryTimeout, Reader, Result, RunInProgress, Target, fetched
 from tthc.warehouse.schema import quote_ident, stamp_run_id
 
 INSERT_BATCH_ROWS = 20_000  # rows per statement: DuckDB holds each list parameter as values in memory
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
+def connect(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     """A read-write connection to a working file, within the run's memory limit."""
-    return duckdb.connect(str(path), config={"memory_limit": MEMORY_LIMIT})
+    return duckdb.connect(str(path), config={"memory_limit": memory_limit})
 
 
 class DuckDBWriter:
@@ -32,8 +32,9 @@ class DuckDBWriter:
 
     target = "duckdb"
 
-    def __init__(self, path: Path) -> None:
-        self.raw = connect(path)
+    def __init__(self, path: Path, memory_limit: str) -> None:
+        self.memory_limit = memory_limit  # what DuckDB work beside the writer may use too
+        self.raw = connect(path, memory_limit)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> duckdb.DuckDBPyConnection:
         return self.raw.execute(sql, params)
@@ -125,9 +126,9 @@ def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def dbt_profile(database: Path, target_dir: Path) -> DbtProfile:
+def dbt_profile(database: Path, target_dir: Path, memory_limit: str) -> DbtProfile:
     """dbt on one DuckDB file, within the run's memory limit, with its artifacts in `target_dir`."""
-    output = {"type": "duckdb", "path": str(database), "threads": 1, "settings": {"memory_limit": MEMORY_LIMIT}}
+    output = {"type": "duckdb", "path": str(database), "threads": 1, "settings": {"memory_limit": memory_limit}}
     return DbtProfile(output, "", target_dir)
 
 
@@ -182,7 +183,7 @@ class DuckDBTarget(Target):
             create_empty(work)
 
     def connect_writer(self) -> DuckDBWriter:
-        return DuckDBWriter(self.work_file)
+        return DuckDBWriter(self.work_file, self.settings.memory_limit)
 
     def connect_published(self) -> duckdb.DuckDBPyConnection | None:
         if not self.settings.warehouse.exists():
@@ -194,7 +195,7 @@ class DuckDBTarget(Target):
 
     def dbt_profile(self, building: bool) -> DbtProfile:
         """The working copy, for the build and for the docs (generated before it is published)."""
-        return dbt_profile(self.work_file, self.settings.dbt_target_dir)
+        return dbt_profile(self.work_file, self.settings.dbt_target_dir, self.settings.memory_limit)
 
     def after_build(self, success: bool, open_marts: Collection[str], run_id: str, selective: bool) -> None:
         """The marts and rows the build did not rebuild (an incremental mart's), stamped in the
@@ -206,7 +207,7 @@ class DuckDBTarget(Target):
     def publish(self) -> bool:
         """Checkpoint the working file and rename it over the published one; keep the previous."""
         work, published = self.work_file, self.settings.warehouse
-        con = connect(work)
+        con = connect(work, self.settings.memory_limit)
         con.execute("checkpoint")
         con.close()
         if published.exists():

@@ -63,7 +63,8 @@ class PgConnection:
 
     target = "postgres"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, memory_limit: str = "80%") -> None:
+        self.memory_limit = memory_limit  # DuckDB's, where a record file is typed before COPY
         self.raw = psycopg.connect(url, autocommit=True)
 
     @staticmethod
@@ -407,7 +408,7 @@ class PostgresTarget(Target):
         return tuple(spec.name for spec in contract.records.values() if partition_by_month(con, spec))
 
     def connect_writer(self) -> PgConnection:
-        return connect(self.url)
+        return PgConnection(self.url, self.settings.memory_limit)
 
     def connect_published(self) -> PgConnection:
         return connect(self.url)

@@ -78,7 +78,7 @@ def test_an_export_in_another_encoding_is_refused_with_its_reason(tmp_path):
         "A1,P1,U1,province,online,01/07/2021,08/07/2021,,Đơn đang\n".encode("cp1258")
     )
     contract = load_contract()
-    con = DuckDBWriter(tmp_path / "tthc.duckdb")  # the connection a run writes through
+    con = DuckDBWriter(tmp_path / "tthc.duckdb", "1GB")  # the connection a run writes through
     ensure_warehouse(con, contract)
     found = parse_name("dossiers/22_2021-07.csv", contract.all_datasets, contract.snapshots)
     entry = load_record_file(con, contract, tmp_path / "raw", "L1", found, None, False)

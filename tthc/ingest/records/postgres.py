@@ -12,7 +12,6 @@ import duckdb
 from tthc.contract.datasets import Contract, RecordDataset
 from tthc.ingest.load import LogEntry, append_log, catalog_file, next_file_id
 from tthc.ingest.records import load_records
-from tthc.settings import MEMORY_LIMIT
 from tthc.warehouse.base import transaction
 from tthc.warehouse.postgres import PgConnection, add_month_partitions
 from tthc.warehouse.schema import ensure_warehouse, quote_ident
@@ -25,7 +24,7 @@ def load_records_into_postgres(
     target, in a scratch file, then written to PostgreSQL with COPY, in one transaction with its
     rejected lines, catalog row and log row; rows read = rows written is checked there."""
     with tempfile.TemporaryDirectory(prefix="tthc-records-") as tmp:
-        scratch = duckdb.connect(str(Path(tmp) / "scratch.duckdb"), config={"memory_limit": MEMORY_LIMIT})
+        scratch = duckdb.connect(str(Path(tmp) / "scratch.duckdb"), config={"memory_limit": pg.memory_limit})
         try:
             ensure_warehouse(scratch, contract)
             typed = load_records(scratch, contract, path, entry, load_id, spec)
