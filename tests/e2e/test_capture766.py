@@ -15,7 +15,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, copy_warehouse
 from tests.portal_server import SHIPPED, running_portal
 from tthc.ingest.capture766 import CaptureError, Portal, Request, capture, national_request, province_requests, save
 
@@ -44,11 +44,11 @@ NEXT_DAY = {
 
 
 @pytest.fixture(scope="module")
-def captured(tmp_path_factory):
-    """`tthc capture766 --province 25 --period 2026`, again the same day, and the next day when the
-    portal's answers moved (with alerts to a webhook on loopback)."""
+def captured(blank_warehouse, tmp_path_factory):
+    """`tthc capture766 --province 25 --period 2026` into a warehouse in service, again the same
+    day, and the next day when the portal's answers moved (with alerts to a webhook on loopback)."""
     root = tmp_path_factory.mktemp("capture")
-    raw, warehouse = root / "raw", root / "wh" / "tthc.duckdb"
+    raw, warehouse = root / "raw", copy_warehouse(blank_warehouse, root / "wh")
     raw.mkdir()
     received: list[dict] = []
 

@@ -6,18 +6,18 @@ from __future__ import annotations
 import shutil
 
 import duckdb
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import copy_warehouse
 from tests.report_writer import reports
 
 
-@pytest.mark.usefixtures("prefect_server")
 @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(reports(), min_size=6, max_size=6))
-def test_generated_reports_load_end_to_end(tmp_path_factory, batch):
-    """The whole pipeline on a batch of generated reports: loaded figures equal generated ones."""
+def test_generated_reports_load_end_to_end(blank_warehouse, tmp_path_factory, batch):
+    """The whole pipeline on a batch of generated reports, into a warehouse in service (a copy of
+    the blank one): loaded figures equal generated ones."""
     from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("generated")
@@ -26,7 +26,8 @@ def test_generated_reports_load_end_to_end(tmp_path_factory, batch):
         path = root / "raw" / "dossier_results" / f"{province}_2021.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(report.data)
-    outcome = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(root / "tthc.duckdb"))
+    warehouse = copy_warehouse(blank_warehouse, root / "wh")
+    outcome = run_pipeline(raw_dir=str(root / "raw"), warehouse=str(warehouse))
     assert outcome.published
     con = duckdb.connect(str(outcome.warehouse), read_only=True)
     try:

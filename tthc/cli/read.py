@@ -151,9 +151,11 @@ def _results_history(settings: Settings) -> int:
 def _published_warehouse(args: argparse.Namespace) -> Settings | None:
     """The settings of a published warehouse (the DuckDB file, or the PostgreSQL database as the
     user's own role), or None after telling the user to run first."""
+    from tthc.warehouse import target_for
+
     settings = load_settings(warehouse=args.warehouse, target=getattr(args, "target", None),
                              postgres_url=getattr(args, "url", None))
-    if settings.target == "postgres" or settings.warehouse.exists():
+    if target_for(settings).may_be_published():
         return settings
     say(args.command, f"không có kho dữ liệu tại {settings.warehouse}; chạy `tthc run` trước",
         f"no warehouse at {settings.warehouse}; run `tthc run` first")

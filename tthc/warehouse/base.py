@@ -148,6 +148,11 @@ class Target(ABC):
     def connect_published(self) -> Any | None:
         """A connection that reads the published warehouse; None where nothing is published yet."""
 
+    def may_be_published(self) -> bool:
+        """Whether a reader may find a published warehouse: on a server, the server answers that
+        (as the user's role); a file target says no when its file is not there."""
+        return True
+
     @abstractmethod
     def reader(self, timeout_s: float, on_overrun: Callable[[], None] | None = None) -> Reader:
         """A read-only session on the published warehouse for the user (on PostgreSQL, as the

@@ -190,6 +190,9 @@ class DuckDBTarget(Target):
             return None
         return connect_read_only(self.settings.warehouse, self.settings.query_memory, self.settings.query_threads)
 
+    def may_be_published(self) -> bool:
+        return self.settings.warehouse.exists()
+
     def reader(self, timeout_s: float, on_overrun: Callable[[], None] | None = None) -> DuckDBReader:
         return DuckDBReader(self.settings, timeout_s, on_overrun)
 
