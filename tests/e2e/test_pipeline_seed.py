@@ -12,7 +12,7 @@ import time
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK, mart_rows
+from tests.conftest import PROJECT_ROOT, SHIPPED_RAW, SMALL_FEEDBACK, mart_rows, warehouse_rows
 
 SHIPPED_FILES = 15  # raw/: 8 reports and 7 index captures (raw/README.md)
 
@@ -171,6 +171,15 @@ def test_published_file_is_checkpointed_in_a_1_4_storage_format(shipped_run):
     assert tags["storage_version"].startswith("v1.4")
 
 
+@pytest.fixture()
+def on_the_shipped_runs_day(shipped_run, monkeypatch) -> None:
+    """The run's date (TTHC_AS_OF) is the shipped run's: a session that crosses midnight in
+    Vietnam (17:00 UTC) would otherwise rightly rebuild what depends on the date."""
+    (as_of,) = warehouse_rows(shipped_run.warehouse, "select as_of from audit.current_run")[0]
+    monkeypatch.setenv("TTHC_AS_OF", as_of.isoformat())
+
+
+@pytest.mark.usefixtures("on_the_shipped_runs_day")
 def test_a_run_over_unchanged_files_does_nothing(shipped_run, prefect_server, tmp_path):
     from tthc.pipeline import run_pipeline
 
@@ -184,6 +193,7 @@ def test_a_run_over_unchanged_files_does_nothing(shipped_run, prefect_server, tm
     assert not (tmp_path / "work").exists() and not (tmp_path / "runs").exists()
 
 
+@pytest.mark.usefixtures("on_the_shipped_runs_day")
 def test_touched_files_are_logged_as_duplicates_and_nothing_is_rebuilt(shipped_run, prefect_server, tmp_path):
     from tthc.pipeline import run_pipeline
 
