@@ -95,7 +95,10 @@ def _handler(portal: Portal, bodies: dict[str, bytes]) -> type[http.server.BaseH
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client is gone: a capture killed half-way, or one that timed out on purpose
 
         def log_message(self, *args) -> None:
             pass
