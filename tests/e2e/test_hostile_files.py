@@ -77,7 +77,7 @@ CAPTURE = PROJECT_ROOT / "raw" / "index766" / "25_2026_transparency_2026-09-26.j
 
 
 @pytest.fixture(scope="module")
-def hostile_run(tmp_path_factory):
+def hostile_run(blank_warehouse, tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     raw = root / "raw"
     (raw / "feedback").mkdir(parents=True)
@@ -104,7 +104,7 @@ def hostile_run(tmp_path_factory):
     (raw / "index766").mkdir()
     (raw / "index766" / CAPTURE.name).write_bytes(CAPTURE.read_bytes().replace(b'"totalScore":7.96', b'"totalScore":1e400', 1))
     (raw / "dossier_results/22_2022.csv").write_text(header + "Sở Tư pháp,1234567890123456789012345\n")
-    warehouse = root / "warehouse" / "tthc.duckdb"
+    warehouse = copy_warehouse(blank_warehouse, root / "warehouse")  # a warehouse in service
     try:
         # an alert address Apprise does not take, with a password in it (TTHC_NOTIFY)
         run = tthc("run", "--raw-dir", str(raw), "--warehouse", str(warehouse), timeout=600, env={"TTHC_NOTIFY": NOTIFY})

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import browser_page
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, copy_warehouse
 
 FORM = "Đơn vị,Tổng số hồ sơ tiếp nhận,Trước hạn,Đúng hạn,Giải quyết quá hạn\nTổng cộng,120,{early},{on_time},{late}\n"
 # Dossiers resolved late of 100 resolved, by quarter: Hà Nội improves, Quảng Ninh worsens, Bắc Giang stays.
@@ -30,12 +30,12 @@ def _quarter(raw, province: str, quarter: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(prefect_server, tmp_path_factory):
-    """Run 1: three quarters of three provinces; run 2: the fourth quarter."""
+def site(blank_warehouse, tmp_path_factory):
+    """Into a warehouse in service, run 1: three quarters of three provinces; run 2: the fourth quarter."""
     from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("site")
-    raw, warehouse = root / "raw", root / "wh" / "tthc.duckdb"
+    raw, warehouse = root / "raw", copy_warehouse(blank_warehouse, root / "wh")
     (raw / "dossier_results").mkdir(parents=True)
     for quarter in (1, 2, 3, 4):
         for province in LATE:

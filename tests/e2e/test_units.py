@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHIPPED_RAW, warehouse_rows
+from tests.conftest import SHIPPED_RAW, copy_warehouse, warehouse_rows
 from tests.unit_reports import DATASETS, figures, unit_report_csv
 from tthc.cli.main import main
 
@@ -57,13 +57,14 @@ def _unit_files(raw: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def units_run(prefect_server, tmp_path_factory):
-    """Run 1 on the shipped files and the units' reports; the five 2021 reports compiled (.xlsx,
-    the feedback one with --allow-missing) into raw/ as the province's own; run 2."""
+def units_run(blank_warehouse, tmp_path_factory):
+    """Into a warehouse in service, run 1 on the shipped files and the units' reports; the five
+    2021 reports compiled (.xlsx, the feedback one with --allow-missing) into raw/ as the
+    province's own; run 2."""
     from tthc.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("units")
-    raw, warehouse = root / "raw", root / "warehouse" / "tthc.duckdb"
+    raw, warehouse = root / "raw", copy_warehouse(blank_warehouse, root / "warehouse")
     shutil.copytree(SHIPPED_RAW, raw)
     _unit_files(raw)
     first = run_pipeline(raw_dir=str(raw), warehouse=str(warehouse))
