@@ -121,7 +121,7 @@ class PublishedOnPostgres:
 
     raw: Path
     url: str
-    warehouse: Path  # the --warehouse path of its runs
+    warehouse: Path
 
 
 @pytest.fixture(scope="session")
@@ -147,11 +147,11 @@ def postgres_shipped(prefect_server, postgres_url, tmp_path_factory) -> Publishe
 def copy_published(published: PublishedOnPostgres, tmp_path: Path, name: str) -> PublishedOnPostgres:
     """A private copy of a warehouse published on PostgreSQL: a database made from it as a
     template, its run directory and its raw files, under `tmp_path`."""
-    from tests.postgres_server import database_from_template
+    from tests.postgres_server import fresh_database
 
     shutil.copytree(published.raw, tmp_path / "raw")
     shutil.copytree(published.warehouse.parent, tmp_path / "wh")
-    url = database_from_template(published.url, name)
+    url = fresh_database(published.url, name, template=published.url.rsplit("/", 1)[1])
     return PublishedOnPostgres(tmp_path / "raw", url, tmp_path / "wh" / published.warehouse.name)
 
 

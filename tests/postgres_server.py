@@ -69,24 +69,14 @@ def running_postgres(root: Path, database: str = "tthc") -> Iterator[str]:
                        capture_output=True)
 
 
-def fresh_database(server_url: str, name: str) -> str:
-    """A new, empty database named `name` on the server of `server_url` (dropped first if there); its URL."""
+def fresh_database(server_url: str, name: str, template: str | None = None) -> str:
+    """A new database named `name` on the server of `server_url` (dropped first if there), empty or
+    a copy of the database `template` (which nobody may be connected to: PostgreSQL copies it file
+    by file); its URL."""
     import psycopg
 
     base = server_url.rsplit("/", 1)[0]
     with psycopg.connect(base + "/postgres", autocommit=True) as con:
         con.execute(f'drop database if exists "{name}"')
-        con.execute(f'create database "{name}"')
-    return f"{base}/{name}"
-
-
-def database_from_template(template_url: str, name: str) -> str:
-    """A new database named `name`, a copy of the database at `template_url` (which nobody may be
-    connected to: PostgreSQL copies it file by file); its URL."""
-    import psycopg
-
-    base, template = template_url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as con:
-        con.execute(f'drop database if exists "{name}"')
-        con.execute(f'create database "{name}" template "{template}"')
+        con.execute(f'create database "{name}"' + (f' template "{template}"' if template else ""))
     return f"{base}/{name}"

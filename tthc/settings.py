@@ -148,8 +148,9 @@ def load_settings(
         )
     return Settings(
         raw_dir=Path(raw).resolve(), warehouse=Path(wh).resolve(), target=chosen, postgres_url=url,
-        query_memory=os.environ.get("TTHC_QUERY_MEMORY") or "25%", query_threads=max(1, (os.cpu_count() or 2) // 2),
-        memory_limit=os.environ.get("TTHC_MEMORY_LIMIT") or "80%",
+        query_memory=os.environ.get("TTHC_QUERY_MEMORY") or Settings.query_memory,
+        query_threads=max(1, (os.cpu_count() or 2) // 2),
+        memory_limit=os.environ.get("TTHC_MEMORY_LIMIT") or Settings.memory_limit,
         dbt_project_dir=Path(os.environ.get("TTHC_DBT_PROJECT_DIR") or DBT_PROJECT_DIR).resolve(),
         nightly_cron=os.environ.get("TTHC_NIGHTLY_CRON") or NIGHTLY_CRON,
         cutoff_cron=os.environ.get("TTHC_CUTOFF_CRON") or cutoff_cron(),

@@ -74,12 +74,33 @@ def _with_dossier_exports(raw) -> None:
         (raw / "dossiers" / name).write_text(text, encoding=encoding)
 
 
-def test_the_shipped_files_publish_the_same_marts_on_both_targets(shipped_run, postgres_shipped, tmp_path):
-    """The session's runs on the shipped files, one per target (each `tthc run` on the same files)."""
-    duck, pg = _duckdb_marts(shipped_run.warehouse), _postgres_marts(postgres_shipped.url)
+def _assert_same_marts(duck_warehouse, url: str) -> None:
+    """Every mart has the same rows on both targets (less run ids and times)."""
+    duck, pg = _duckdb_marts(duck_warehouse), _postgres_marts(url)
     assert sorted(pg) == sorted(duck)
     for table in duck:
         assert pg[table] == duck[table], table
+
+
+def _rejects_on_both(duck_warehouse, url: str) -> list[tuple]:
+    """The rejected lines, with their line and reason, after checking that both targets keep the same."""
+    rejects = "select file_path, line_number, reason, line_text from audit.record_rejects order by 1, 2"
+    with psycopg.connect(url) as con:
+        on_pg = con.execute(rejects).fetchall()
+    with duckdb.connect(str(duck_warehouse), read_only=True) as con:
+        assert on_pg == con.execute(rejects).fetchall()
+    return on_pg
+
+
+def _run_on_postgres(raw, warehouse, url: str, exit_code: int) -> None:
+    on_postgres = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(warehouse), url=url)
+    assert on_postgres.returncode == exit_code, on_postgres.stdout + on_postgres.stderr
+    assert "published to the PostgreSQL target" in on_postgres.stdout
+
+
+def test_the_shipped_files_publish_the_same_marts_on_both_targets(shipped_run, postgres_shipped, tmp_path):
+    """The session's runs on the shipped files, one per target (each `tthc run` on the same files)."""
+    _assert_same_marts(shipped_run.warehouse, postgres_shipped.url)
     with psycopg.connect(postgres_shipped.url) as con:
         assert con.execute(
             "select numerator, denominator from marts.province_indicators "
@@ -92,39 +113,34 @@ def test_the_shipped_files_publish_the_same_marts_on_both_targets(shipped_run, p
     assert again.returncode == 0 and "Nothing new" in again.stdout, again.stdout + again.stderr
 
 
-@pytest.mark.parametrize("source", ["corpus", "dossiers"])
-def test_both_targets_publish_the_same_marts(postgres_url, corpus_run, tmp_path, source):
+def test_the_corpus_publishes_the_same_marts_and_rejects_on_both_targets(postgres_url, corpus_run, tmp_path):
+    """The corpus's odd and broken files on PostgreSQL, against the session's run of them on DuckDB."""
     raw = tmp_path / "raw"
-    shutil.copytree(CORPUS if source == "corpus" else SHIPPED_RAW, raw, symlinks=True)
-    url = fresh_database(postgres_url, f"tthc_{source}")
-    if source == "dossiers":
-        _with_dossier_exports(raw)
-        on_duckdb = tthc("run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "duck" / "tthc.duckdb"), url=url)
-        assert on_duckdb.returncode in (0, 3), on_duckdb.stdout + on_duckdb.stderr
-        duck_warehouse, exit_code = tmp_path / "duck" / "tthc.duckdb", on_duckdb.returncode
-    else:  # the session's run on the corpus is the DuckDB side
-        duck_warehouse, exit_code = corpus_run.warehouse, corpus_run.exit_code
-    on_postgres = tthc("run", "--target", "postgres", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "pg" / "tthc.duckdb"), url=url)
-    assert on_postgres.returncode == exit_code, on_postgres.stdout + on_postgres.stderr
-    assert "published to the PostgreSQL target" in on_postgres.stdout
-    duck, pg = _duckdb_marts(duck_warehouse), _postgres_marts(url)
-    assert sorted(pg) == sorted(duck)
-    for table in duck:
-        assert pg[table] == duck[table], table
-    rejects = "select file_path, line_number, reason, line_text from audit.record_rejects order by 1, 2"
-    with psycopg.connect(url) as con:
-        on_pg = con.execute(rejects).fetchall()
-    with duckdb.connect(str(duck_warehouse), read_only=True) as con:
-        assert on_pg == con.execute(rejects).fetchall()
-    if source == "dossiers":
-        assert len(on_pg) >= 8  # every rejected line, with its line and reason, on both targets
-        assert {f"2020_{m:02}" for m in range(1, 13)} <= _partitioned_by_month(url)
-        _as_made_before_partitioning(url)
-        _then_a_form_file_and_a_month(raw, tmp_path, url)
-        assert "2022_05" in _partitioned_by_month(url)
-        with psycopg.connect(url) as con, duckdb.connect(str(tmp_path / "duck" / "tthc.duckdb"), read_only=True) as duck:
-            assert con.execute("select count(*) from raw.dossiers").fetchone() == duck.execute("select count(*) from raw.dossiers").fetchone()
-            assert con.execute("select to_regclass('raw.dossiers_unpartitioned')").fetchone() == (None,)
+    shutil.copytree(CORPUS, raw, symlinks=True)
+    url = fresh_database(postgres_url, "tthc_corpus")
+    _run_on_postgres(raw, tmp_path / "pg" / "tthc.duckdb", url, corpus_run.exit_code)
+    _assert_same_marts(corpus_run.warehouse, url)
+    _rejects_on_both(corpus_run.warehouse, url)
+
+
+def test_dossier_exports_publish_the_same_marts_on_both_targets_run_after_run(postgres_url, tmp_path):
+    """A calibrated year of dossier records and broken exports, then a form file and a month more."""
+    raw, duck_warehouse = tmp_path / "raw", tmp_path / "duck" / "tthc.duckdb"
+    shutil.copytree(SHIPPED_RAW, raw)
+    _with_dossier_exports(raw)
+    url = fresh_database(postgres_url, "tthc_dossiers")
+    on_duckdb = tthc("run", "--raw-dir", str(raw), "--warehouse", str(duck_warehouse), url=url)
+    assert on_duckdb.returncode in (0, 3), on_duckdb.stdout + on_duckdb.stderr
+    _run_on_postgres(raw, tmp_path / "pg" / "tthc.duckdb", url, on_duckdb.returncode)
+    _assert_same_marts(duck_warehouse, url)
+    assert len(_rejects_on_both(duck_warehouse, url)) >= 8  # every rejected line, with its line and reason
+    assert {f"2020_{m:02}" for m in range(1, 13)} <= _partitioned_by_month(url)
+    _as_made_before_partitioning(url)
+    _then_a_form_file_and_a_month(raw, tmp_path, url)
+    assert "2022_05" in _partitioned_by_month(url)
+    with psycopg.connect(url) as con, duckdb.connect(str(duck_warehouse), read_only=True) as duck:
+        assert con.execute("select count(*) from raw.dossiers").fetchone() == duck.execute("select count(*) from raw.dossiers").fetchone()
+        assert con.execute("select to_regclass('raw.dossiers_unpartitioned')").fetchone() == (None,)
 
 
 def _partitioned_by_month(url: str) -> set[str]:
@@ -172,10 +188,7 @@ def _then_a_form_file_and_a_month(raw, tmp_path, url: str) -> None:
     assert on_postgres.returncode == on_duckdb.returncode, on_postgres.stdout + on_postgres.stderr
     record = json.loads(max((tmp_path / "pg" / "runs").glob("*.json")).read_text(encoding="utf-8"))
     assert "--select" in record["build_selection"] and "--exclude" in record["build_selection"]
-    duck, pg = _duckdb_marts(tmp_path / "duck" / "tthc.duckdb"), _postgres_marts(url)
-    assert sorted(pg) == sorted(duck)
-    for table in duck:
-        assert pg[table] == duck[table], table
+    _assert_same_marts(tmp_path / "duck" / "tthc.duckdb", url)
     with psycopg.connect(url) as con:
         months_after = set(con.execute("select province_code, month, built_from_loaded_at from marts.fct_dossiers_monthly").fetchall())
         tables = [t for (t,) in con.execute(
