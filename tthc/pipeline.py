@@ -42,6 +42,7 @@ from tthc.runs.results import (
     record_build,
     record_findings_seen,
     set_current_run,
+    set_datasets_rebuilt,
     settle_statuses,
     store_test_results,
     unbuilt_datasets,
@@ -51,7 +52,7 @@ from tthc.runs.summary import summary_markdown
 from tthc.runs.withdraw import Withdrawal, record_withdrawal
 from tthc.settings import Settings, load_settings
 from tthc.transform.dbt import BuildOutcome, build, dbt_session, declared_open, generate_docs
-from tthc.transform.selection import EVERYTHING, build_selection
+from tthc.transform.selection import EVERYTHING, build_selection, datasets_rebuilt
 from tthc.warehouse import target_for
 from tthc.warehouse.base import Target, publish_file, rows_as_dicts
 from tthc.warehouse.schema import ensure_warehouse
@@ -160,9 +161,10 @@ def run_pipeline(
             with _timed(timings, "ingest"):
                 ingested = so_far.ingested = ingest_files(plan, ahead)
             with _timed(timings, "dbt build"):
-                built = build_marts(plan, build_selection(
-                    ingested.entries, plan.project_changed, plan.full_refresh, plan.contract.all_datasets,
-                    plan.as_of_changed, plan.unbuilt))
+                selection = build_selection(ingested.entries, plan.project_changed, plan.full_refresh,
+                                            plan.contract.all_datasets, plan.as_of_changed, plan.unbuilt)
+                built = build_marts(plan, selection, datasets_rebuilt(
+                    selection, ingested.entries, plan.contract.all_datasets, plan.unbuilt))
                 so_far.published = engine.publishes_with_build and built.success and not built.skipped
             with _timed(timings, "results"):
                 marts, headline, docs_needed = record_results(plan, ingested, built)
@@ -215,13 +217,16 @@ def ingest_files(plan: Plan, ahead: HashesAhead | None) -> IngestSummary:
 
 
 @task(cache_policy=NONE)
-def build_marts(plan: Plan, selection: tuple[str, ...] | None) -> BuildOutcome:
+def build_marts(plan: Plan, selection: tuple[str, ...] | None, datasets: set[str]) -> BuildOutcome:
     """dbt build of the nodes downstream of what changed (None: nothing changed, the marts stand),
-    then the marts it did not rebuild stamped with the run's id. On PostgreSQL a build whose tests
-    passed is swapped in at once (one transaction), since what the run records next reads the marts."""
+    with the rows of `datasets` replaced in the marts incremental by dataset; then the marts it did
+    not rebuild stamped with the run's id. On PostgreSQL a build whose tests passed is swapped in
+    at once (one transaction), since what the run records next reads the marts."""
     if selection is None:
         get_run_logger().info("nothing new was loaded and the dbt project is unchanged: the published marts stand")
         return BuildOutcome.not_needed()
+    with plan.target.writer() as con:
+        set_datasets_rebuilt(con, datasets)
     selection, state = plan.target.build_state(selection)
     with dbt_session(plan.target.dbt_profile(building=True), plan.settings.dbt_project_dir) as dbt:
         built = build(dbt, selection, plan.full_refresh, state)

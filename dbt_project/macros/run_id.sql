@@ -12,3 +12,12 @@
 {% macro as_of_date() -%}
     (select as_of from audit.current_run)
 {%- endmacro %}
+
+{#
+  The datasets whose marts the run rebuilds (every dataset when it builds every node): a mart
+  incremental by dataset replaces only their rows. The flow writes them into
+  audit.current_run_datasets before dbt builds (tthc/runs/results.py).
+#}
+{% macro datasets_rebuilt() -%}
+    (select dataset from audit.current_run_datasets)
+{%- endmacro %}

@@ -11,7 +11,7 @@ import sys
 
 import duckdb
 
-from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW, mart_rows
+from tests.conftest import CORPUS, PROJECT_ROOT, SHIPPED_RAW, copy_warehouse, mart_rows
 
 
 def _run_ids(warehouse) -> set[str]:
@@ -28,13 +28,10 @@ def _run_ids(warehouse) -> set[str]:
 def test_a_new_form_file_rebuilds_only_what_depends_on_it_and_equals_a_full_rebuild(shipped_run, prefect_server, tmp_path):
     from tthc.pipeline import run_pipeline
 
-    warehouse = tmp_path / "wh" / "tthc.duckdb"
-    warehouse.parent.mkdir()
-    shutil.copyfile(shipped_run.warehouse, warehouse)
-    docs = warehouse.parent / "docs" / "index.html"
-    docs.parent.mkdir()
-    shutil.copyfile(shipped_run.warehouse.parent / "docs" / "index.html", docs)
+    warehouse = copy_warehouse(shipped_run.warehouse, tmp_path / "wh")
+    docs, pages = warehouse.parent / "docs" / "index.html", warehouse.parent / "report"
     docs_before = docs.stat().st_mtime_ns
+    page_of_26 = (pages / "provinces" / "26.html").read_text(encoding="utf-8")
     raw = tmp_path / "raw"
     shutil.copytree(SHIPPED_RAW, raw)
     shutil.copyfile(CORPUS / "feedback" / "36_2021.csv", raw / "feedback" / "36_2021.csv")
@@ -51,8 +48,14 @@ def test_a_new_form_file_rebuilds_only_what_depends_on_it_and_equals_a_full_rebu
     assert 0 < len(added.build.tests) < len(full_build)
     assert _run_ids(warehouse) == {added.run_id}  # marts not rebuilt carry this run's id too: one run per query
     assert docs.stat().st_mtime_ns == docs_before  # same project, same catalog: the docs stand
+    # the site rewrites the pages whose data changed: Nam Định (36) is new, Vĩnh Phúc (26) shows what it showed
+    assert added.run_id in (pages / "provinces" / "36.html").read_text(encoding="utf-8")
+    assert (pages / "provinces" / "26.html").read_text(encoding="utf-8") == page_of_26
+    assert added.run_id in (pages / "run.html").read_text(encoding="utf-8")
     con = duckdb.connect(str(warehouse), read_only=True)
     assert con.execute("select count(*) from marts.feedback where province_code = '36'").fetchone()[0] > 0
+    # the trends replaced the feedback indicators' rows only (incremental by dataset), and equal a full rebuild below
+    assert con.execute("select dataset from audit.current_run_datasets").fetchall() == [("feedback",)]
     con.close()
 
     selective = mart_rows(warehouse)

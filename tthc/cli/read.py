@@ -103,7 +103,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         from tthc.report.site import write_site
 
-        written = write_site(record, Path(args.output) if args.output else settings.report_dir)
+        site = Path(args.output) if args.output else settings.report_dir
+        write_site(record, site)
+        written = site / "index.html"
     print(f"Đã ghi / wrote {written} ({both('lần chạy', 'run')} {record['run_id']})")
     return 0
 
@@ -116,7 +118,8 @@ def _report_pdf(record: dict, province: str | None, output: Path) -> Path | None
     from tthc.report.site import write_site
 
     with tempfile.TemporaryDirectory(prefix="tthc-site-") as folder:
-        overview = write_site(record, Path(folder))
+        write_site(record, Path(folder))
+        overview = Path(folder) / "index.html"
         page = overview if province is None else overview.parent / "provinces" / f"{province}.html"
         if not page.exists():
             say("report", f"không có trang của tỉnh {province} trong lần chạy này",

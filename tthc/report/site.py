@@ -396,16 +396,32 @@ def _line(line_number: int | None) -> str:
     return f", dòng {line_number}" if line_number else ""
 
 
-def write_site(record: dict[str, Any], directory: Path) -> Path:
-    """Write every page (each atomically: a reader never sees half a page); returns the overview."""
+def write_site(record: dict[str, Any], directory: Path) -> list[str]:
+    """Write the pages whose content changed (each atomically: a reader never sees half a page); a
+    page that shows what it showed before is left as it is, with the footer of the run that last
+    changed it. Returns the pages written, relative to `directory`."""
     pages = {"index.html": overview(record), "tests.html": tests_page(record),
              "run.html": _page(f"Lần chạy {record['run_id']} / TTHC run report", run_report(record), record)}
     for code, name in _province_names(record).items():
         pages[f"provinces/{code}.html"] = province_page(record, code, name)
-    for relative, html in pages.items():
+    written = [relative for relative, html in pages.items() if _changed(directory / relative, html)]
+    for relative in written:
         target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(html, encoding="utf-8")
+        tmp.write_text(pages[relative], encoding="utf-8")
         os.replace(tmp, target)
-    return directory / "index.html"
+    return written
+
+
+_FOOTER = re.compile(r'<footer class="print">.*?</footer>', re.DOTALL)
+
+
+def _changed(page: Path, html: str) -> bool:
+    """Whether `html` shows something other than the page on disk (the footer, which names the
+    run, aside)."""
+    try:
+        before = page.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return True
+    return _FOOTER.sub("", before) != _FOOTER.sub("", html)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -15,6 +16,13 @@ def set_current_run(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date) ->
     from it, and the reporting calendar its "now"."""
     con.execute("delete from audit.current_run")
     con.execute("insert into audit.current_run values (?, ?)", [run_id, as_of])
+
+
+def set_datasets_rebuilt(con: duckdb.DuckDBPyConnection, datasets: Iterable[str]) -> None:
+    """The datasets whose marts this run's build replaces (dbt macro datasets_rebuilt())."""
+    con.execute("delete from audit.current_run_datasets")
+    if rows := [[d] for d in sorted(set(datasets))]:
+        con.executemany("insert into audit.current_run_datasets values (?)", rows)
 
 
 def last_build(con: duckdb.DuckDBPyConnection) -> tuple[str, str | None] | None:

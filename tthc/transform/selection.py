@@ -40,6 +40,20 @@ def build_selection(
         sources.append("tag:as_of+")
     if not sources:
         return None
-    changed = set(loaded) | set(redelivered)
+    changed = datasets_changed(entries, unbuilt)
     standing = [f"tag:dataset:{d}" for d in sorted(set(datasets) - changed)] if changed else []
     return ("--select", *sources, *(("--exclude", *standing) if standing else ()))
+
+
+def datasets_changed(entries: list[LogEntry], unbuilt: Iterable[str] = ()) -> set[str]:
+    """The datasets whose content this run changed: a file loaded or brought back to its path, or
+    loaded by an earlier run that no build took in (`unbuilt`)."""
+    return {e.found.dataset for e in entries if e.status in ("loaded", "redelivered")} | set(unbuilt)
+
+
+def datasets_rebuilt(
+    selection: tuple[str, ...] | None, entries: list[LogEntry], datasets: Iterable[str], unbuilt: Iterable[str] = ()
+) -> set[str]:
+    """The datasets whose rows a mart incremental by dataset replaces: every dataset when the build
+    is of every node (the dbt project changed, or asked), else those whose content changed."""
+    return set(datasets) if selection == EVERYTHING else datasets_changed(entries, unbuilt)

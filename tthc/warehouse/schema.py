@@ -92,6 +92,9 @@ TABLES = [
     # the run writing this file: every mart's run_id column reads it (dbt macro run_id()), and its
     # date, "now" for the reporting calendar (dbt macro as_of_date())
     "create table if not exists audit.current_run (run_id varchar not null, as_of date)",
+    # the datasets whose marts the run writing this file rebuilds: a mart incremental by dataset
+    # (indicator_trends) replaces only their rows (dbt macro datasets_rebuilt())
+    "create table if not exists audit.current_run_datasets (dataset varchar not null)",
     # every period of the reporting calendar, with its dates (tthc/runs/calendar.py)
     """create table if not exists raw.calendar_periods (
         period varchar not null, period_type varchar not null, period_start date not null,

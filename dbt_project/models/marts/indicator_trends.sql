@@ -7,7 +7,16 @@
   Ratios are compared as ratios (a change in percentage points, on the 0–1 scale), counts as counts.
   boundaries: as_reported (province_indicators), or 2025 (province_indicators_2025, the 34
   provinces from 01/07/2025, so that a merged province has one continuous series).
+  Incremental by dataset: a run recomputes the indicators of the datasets it rebuilds (every
+  province, period and boundaries of each, so that ranks and peers stay whole) and replaces
+  their rows (delete+insert on the indicator); the other datasets' rows stand.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='indicator_code',
+    on_schema_change='append_new_columns',
+) }}
 
 with
 
@@ -35,7 +44,7 @@ calendar as (
 
 ),
 
-indicator_values as (
+all_indicator_values as (
 
     select
         'as_reported' as boundaries,
@@ -58,6 +67,15 @@ indicator_values as (
         value,
         unit
     from on_2025_boundaries
+
+),
+
+indicator_values as (
+
+    select * from all_indicator_values
+    {% if is_incremental() %}
+        where indicator_code in (select indicator_code from catalog where dataset in {{ datasets_rebuilt() }})
+    {% endif %}
 
 ),
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tthc.ingest.discover import FoundFile
 from tthc.ingest.load import LogEntry
-from tthc.transform.selection import EVERYTHING, build_selection
+from tthc.transform.selection import EVERYTHING, build_selection, datasets_rebuilt
 
 DATASETS = {"dossier_results", "feedback", "index766"}
 
@@ -38,3 +38,11 @@ def test_what_a_dead_run_loaded_is_built_as_if_this_run_had_loaded_it():
     selection = build_selection([_entry("feedback", "duplicate")], False, False, DATASETS, unbuilt=["feedback"])
     assert "source:raw.feedback+" in selection and "source:raw.report_files+" in selection
     assert selection[selection.index("--exclude") + 1:] == ("tag:dataset:dossier_results", "tag:dataset:index766")
+
+
+def test_a_mart_incremental_by_dataset_replaces_the_rows_of_what_changed_or_of_every_dataset_on_a_full_build():
+    entries = [_entry("feedback", "loaded"), _entry("dossier_results", "duplicate"), _entry("index766", "redelivered")]
+    selection = build_selection(entries, False, False, DATASETS)
+    assert datasets_rebuilt(selection, entries, DATASETS) == {"feedback", "index766"}
+    assert datasets_rebuilt(selection, entries, DATASETS, unbuilt=["dossier_results"]) == DATASETS
+    assert datasets_rebuilt(EVERYTHING, entries, DATASETS) == DATASETS  # the project changed: its logic may have
