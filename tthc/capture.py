@@ -8,7 +8,6 @@ naming them, so that the failed-run automation alerts as it does for a run.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +16,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from tthc.alerts.notify import movement_message, notify_urls, send
+from tthc.alerts.notify import movement_message, send
 from tthc.ingest.capture766 import (
     CaptureError,
     Portal,
@@ -25,7 +24,7 @@ from tthc.ingest.capture766 import (
     capture,
     current_periods,
     national_request,
-    portal_from_environment,
+    portal_from,
     province_requests,
     remove_unfinished,
     save,
@@ -34,7 +33,7 @@ from tthc.ingest.index766 import portal_codes, snapshot_groups
 from tthc.pipeline import RunOutcome, run_name, run_pipeline
 from tthc.runs.calendar import as_of_date
 from tthc.runs.movement import by_province_and_period, moved, movement_lines
-from tthc.settings import load_settings
+from tthc.settings import Settings, load_settings
 
 PERIODS = ["year", "quarter", "month"]
 
@@ -71,18 +70,18 @@ def capture_one(portal: Portal, request: Request, raw_dir: str, captured_on: dat
     return ("written" if path else "unchanged"), body
 
 
-def tell_movement(outcome: RunOutcome, watched: list[str]) -> list[str]:
+def tell_movement(outcome: RunOutcome, watched: list[str], settings: Settings) -> list[str]:
     """An alert (TTHC_NOTIFY) for each watched province whose rank or score moved since the
     previous national snapshot; returns the delivery errors."""
     if not watched or not outcome.published:
         return []
     losses = by_province_and_period(outcome.marts.get("index766_unit_losses", []))
     messages = [
-        movement_message(code, movement_lines(rows, losses.get((code, period), [])))
+        movement_message(code, movement_lines(rows, losses.get((code, period), [])), settings.report_url)
         for (code, period), rows in sorted(by_province_and_period(outcome.marts.get("index766_movement", [])).items())
         if code in watched and moved(rows)
     ]
-    errors = send(messages, notify_urls())
+    errors = send(messages, settings.notify_urls)
     for error in errors:
         get_run_logger().warning("alert not delivered: %s", error)
     return errors
@@ -101,11 +100,10 @@ def capture766(
     the current year, quarter and month; provinces from TTHC_766_PROVINCES, else every province of
     the national file), then run, so that the new snapshots are in the marts."""
     settings = load_settings(raw_dir, warehouse, target)
-    portal = portal_from_environment(os.environ.get("TTHC_PORTAL_URL"), os.environ.get("TTHC_PORTAL_HEADERS"),
-                                     os.environ.get("TTHC_PORTAL_PACE_S"))
-    today = as_of_date()
+    portal = portal_from(settings.portal_url, settings.portal_headers, settings.portal_pace_s)
+    today = as_of_date(settings.as_of)
     remove_unfinished(settings.raw_dir)
-    asked = provinces or [p for p in os.environ.get("TTHC_766_PROVINCES", "").replace(",", " ").split() if p]
+    asked = provinces or list(settings.index766_provinces)
     departments = portal_departments()
     groups = [g for g, group in snapshot_groups().items() if group.shape != "national"]
     done = Captured()
@@ -133,7 +131,7 @@ def capture766(
     if run:
         done.run = run_pipeline(raw_dir=str(settings.raw_dir), warehouse=str(settings.warehouse), target=target,
                                 wait_for_lock=True)
-        tell_movement(done.run, asked)
+        tell_movement(done.run, asked, settings)
     if done.failed:
         raise CaptureError(f"{len(done.failed)} lần lấy thất bại / captures failed: " + "; ".join(done.failed[:5]))
     return done

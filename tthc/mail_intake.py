@@ -14,7 +14,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from tthc.alerts.mail import send, smtp_from_environment
+from tthc.alerts.mail import send, smtp_of
 from tthc.alerts.receipt import AfterRun, receipt
 from tthc.contract.datasets import Contract, load_contract
 from tthc.ingest.intake import intake_file, load_contacts
@@ -58,10 +58,10 @@ class MailIntake:
     receipt_errors: list[str] = field(default_factory=list)
 
 
-def mailbox_from_environment() -> Mailbox:
-    """TTHC_MAILBOX with its password and done folder (TTHC_MAILBOX_DONE)."""
-    env = dict(os.environ)
-    return mailbox_from(env.get("TTHC_MAILBOX", ""), password_from(env), env.get("TTHC_MAILBOX_DONE"))
+def mailbox_of(settings: Settings) -> Mailbox:
+    """The office's mailbox (TTHC_MAILBOX) with its password and done folder."""
+    return mailbox_from(settings.mailbox_url, password_from(settings.mailbox_password, settings.mailbox_password_file),
+                        settings.mailbox_done)
 
 
 def _intake_name() -> str:
@@ -72,7 +72,7 @@ def _intake_name() -> str:
 def intake_mailbox(raw_dir: str | None = None, warehouse: str | None = None, target: str | None = None) -> MailIntake:
     """Take in the mailbox's unseen letters, run when something was filed, then send the receipts."""
     settings = load_settings(raw_dir, warehouse, target)
-    box = mailbox_from_environment()
+    box = mailbox_of(settings)
     outcome = take_letters(box, settings, load_contract())
     run = None
     with ledger(settings.intake_ledger) as con:
@@ -167,7 +167,7 @@ def send_receipts(settings: Settings, box: Mailbox, run: RunOutcome | None, outc
     """A receipt to each letter's sender whose receipt has not gone out (TTHC_SMTP_URL; without
     it, none is sent and the letters wait for one)."""
     log = get_run_logger()
-    smtp = smtp_from_environment(box.user)
+    smtp = smtp_of(settings, box.user)
     if smtp is None:
         log.warning("TTHC_SMTP_URL is not set: no receipts sent")
         return

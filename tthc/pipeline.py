@@ -17,8 +17,8 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
 from tthc import progress
-from tthc.alerts.mail import mail_provinces, smtp_from_environment
-from tthc.alerts.notify import notify_urls, province_messages, run_messages, send
+from tthc.alerts.mail import mail_provinces, smtp_of
+from tthc.alerts.notify import province_messages, run_messages, send
 from tthc.contract.datasets import Contract, load_contract
 from tthc.ingest.directory import IngestSummary, ingest
 from tthc.ingest.intake import load_contacts
@@ -196,7 +196,7 @@ def prepare(
         ensure_warehouse(con, contract)
         reshaped = target.ensure_raw(con, contract)
         previous = con.execute("select as_of from audit.current_run").fetchone()
-        as_of = as_of_date()
+        as_of = as_of_date(settings.as_of)
         set_current_run(con, run_id, as_of)
         write_calendar(con, as_of)
         built_by, unbuilt = last_build(con), tuple(sorted({*unbuilt_datasets(con, run_id), *reshaped}))
@@ -211,7 +211,7 @@ def ingest_files(plan: Plan, ahead: HashesAhead | None) -> IngestSummary:
     """Every file under the raw directory loaded, logged as a duplicate, or turned away with its reason."""
     with plan.target.writer() as con:
         ingested = ingest(con, plan.contract, plan.settings.raw_dir, plan.run_id, known_hashes(con, plan.raw_now), ahead)
-        if (arrived := as_of_time()) is not None:  # TTHC_AS_OF: the files this run saw arrived on that date
+        if (arrived := as_of_time(plan.settings.as_of)) is not None:  # TTHC_AS_OF: the files this run saw arrived on that date
             retime_load(con, plan.run_id, arrived)
         return ingested
 
@@ -300,11 +300,11 @@ def report(outcome: RunOutcome) -> RunOutcome:
     record = run_record(outcome)
     if outcome.unchanged is None:
         previous = latest_run_log(settings)
-        messages = run_messages(record, previous)
-        errors = send(messages, notify_urls())
+        messages = run_messages(record, previous, settings.report_url)
+        errors = send(messages, settings.notify_urls)
         reached: list[str] = []
-        if (smtp := smtp_from_environment()) is not None:  # each province's own files and findings, to its contacts
-            by_province = {code: (m.title, m.body) for code, m in province_messages(record, previous).items()}
+        if (smtp := smtp_of(settings)) is not None:  # each province's own files and findings, to its contacts
+            by_province = {code: (m.title, m.body) for code, m in province_messages(record, previous, settings.report_url).items()}
             reached, mail_errors = mail_provinces(smtp, by_province, load_contacts(settings.contacts_file))
             errors += mail_errors
         for error in errors:

@@ -9,8 +9,8 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from tthc.alerts.mail import mail_provinces, smtp_from_environment
-from tthc.alerts.notify import digest_message, notify_urls, send, unit_reminders
+from tthc.alerts.mail import mail_provinces, smtp_of
+from tthc.alerts.notify import digest_message, send, unit_reminders
 from tthc.pipeline import run_name, run_pipeline
 from tthc.runs.calendar import as_of_date
 from tthc.settings import DBT_PROJECT_DIR, Settings, load_settings
@@ -61,18 +61,18 @@ def remind(
     """Run (statuses depend on the date), then send the digest; returns the delivery errors.
     `skip_holidays`: do nothing on a public holiday (the schedule runs Monday to Friday)."""
     settings = load_settings(raw_dir, warehouse, target)
-    today = as_of_date()
+    today = as_of_date(settings.as_of)
     if skip_holidays and is_public_holiday(today):
         get_run_logger().info("%s is a public holiday: no digest", today)
         return []
     run_pipeline(raw_dir=raw_dir, warehouse=warehouse, target=target, wait_for_lock=True)
-    message = digest_message(digest_rows(settings), today.strftime("%d/%m/%Y"))
-    errors = send([message] if message else [], notify_urls())
-    if (smtp := smtp_from_environment()) is not None:  # each unit its own, where units.csv has its addresses
+    message = digest_message(digest_rows(settings), today.strftime("%d/%m/%Y"), settings.report_url)
+    errors = send([message] if message else [], settings.notify_urls)
+    if (smtp := smtp_of(settings)) is not None:  # each unit its own, where units.csv has its addresses
         rows = digest_rows(settings, UNIT_DIGEST_SQL)
         contacts = {f"{r['province_code']}/{r['unit_code']}": frozenset(e.strip() for e in r["emails"].split(";"))
                     for r in rows}
-        errors += mail_provinces(smtp, unit_reminders(rows, today.strftime("%d/%m/%Y")), contacts)[1]
+        errors += mail_provinces(smtp, unit_reminders(rows, today.strftime("%d/%m/%Y"), settings.report_url), contacts)[1]
     for error in errors:
         get_run_logger().warning("digest not delivered: %s", error)
     return errors

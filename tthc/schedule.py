@@ -4,7 +4,6 @@ work pool by `tthc deploy --pool NAME` for `prefect worker start --pool NAME` to
 
 from __future__ import annotations
 
-import os
 from uuid import UUID
 
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
@@ -75,7 +74,7 @@ def deployments(settings: Settings, from_source: bool = False) -> list[RunnerDep
         description="Every working day at 07:00: the Decision 766 index from the national portal, then a run.",
     )
     mailbox = []
-    if os.environ.get("TTHC_MAILBOX"):  # the office's mailbox: its attachments to raw/, then a run
+    if settings.mailbox_url:  # the office's mailbox: its attachments to raw/, then a run
         letters = (intake_mailbox.from_source(source=str(PROJECT_ROOT), entrypoint=INTAKE_ENTRYPOINT)
                    if from_source else intake_mailbox)
         mailbox.append(letters.to_deployment(

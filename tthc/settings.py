@@ -66,6 +66,30 @@ class Settings:
     nightly_cron: str = NIGHTLY_CRON  # TTHC_NIGHTLY_CRON
     cutoff_cron: str = field(default_factory=cutoff_cron)  # TTHC_CUTOFF_CRON
     capture_cron: str = CAPTURE_CRON  # TTHC_CAPTURE_CRON
+    # The run's date instead of today in Vietnam (TTHC_AS_OF, YYYY-MM-DD), as written:
+    # tthc/runs/calendar.py checks it when a run needs its date.
+    as_of: str = ""
+    # Alerts: Apprise URLs (TTHC_NOTIFY, separated by spaces, commas or new lines) and the report
+    # site's address their messages link to (TTHC_REPORT_URL).
+    notify_urls: tuple[str, ...] = ()
+    report_url: str = ""
+    # The SMTP server that mails provinces, units and senders (TTHC_SMTP_URL, smtp:// or smtps://),
+    # its password (TTHC_SMTP_PASSWORD) and the address mail comes from (TTHC_SMTP_FROM).
+    smtp_url: str = ""
+    smtp_password: str | None = None
+    smtp_from: str = ""
+    # The office's mailbox (TTHC_MAILBOX, imaps://…), its password (TTHC_MAILBOX_PASSWORD, or the
+    # file TTHC_MAILBOX_PASSWORD_FILE names) and the folder letters go once taken (TTHC_MAILBOX_DONE).
+    mailbox_url: str = ""
+    mailbox_password: str | None = None
+    mailbox_password_file: str | None = None
+    mailbox_done: str | None = None
+    # The portal the 766 index is captured from (TTHC_PORTAL_URL, TTHC_PORTAL_HEADERS as JSON,
+    # TTHC_PORTAL_PACE_S between requests) and the provinces captured (TTHC_766_PROVINCES).
+    portal_url: str | None = None
+    portal_headers: str | None = None
+    portal_pace_s: str | None = None
+    index766_provinces: tuple[str, ...] = ()
 
     @property
     def contacts_file(self) -> Path:
@@ -133,8 +157,7 @@ def load_settings(
 ) -> Settings:
     """Arguments win over TTHC_RAW_DIR / TTHC_WAREHOUSE / TTHC_TARGET / TTHC_POSTGRES_URL, which
     win over the defaults. The only place the package reads its settings from the environment
-    (with TTHC_QUERY_MEMORY, TTHC_MEMORY_LIMIT, TTHC_DBT_PROJECT_DIR and the schedules' crons,
-    TTHC_NIGHTLY_CRON, TTHC_CUTOFF_CRON, TTHC_CAPTURE_CRON)."""
+    (every TTHC_ variable: the fields of Settings name theirs)."""
     raw = raw_dir or os.environ.get("TTHC_RAW_DIR") or PROJECT_ROOT / "raw"
     wh = warehouse or os.environ.get("TTHC_WAREHOUSE") or PROJECT_ROOT / "warehouse" / "tthc.duckdb"
     chosen = target or os.environ.get("TTHC_TARGET") or "duckdb"
@@ -155,4 +178,23 @@ def load_settings(
         nightly_cron=os.environ.get("TTHC_NIGHTLY_CRON") or NIGHTLY_CRON,
         cutoff_cron=os.environ.get("TTHC_CUTOFF_CRON") or cutoff_cron(),
         capture_cron=os.environ.get("TTHC_CAPTURE_CRON") or CAPTURE_CRON,
+        as_of=os.environ.get("TTHC_AS_OF", "").strip(),
+        notify_urls=_listed(os.environ.get("TTHC_NOTIFY", "")),
+        report_url=os.environ.get("TTHC_REPORT_URL", "").rstrip("/"),
+        smtp_url=os.environ.get("TTHC_SMTP_URL", ""),
+        smtp_password=os.environ.get("TTHC_SMTP_PASSWORD"),
+        smtp_from=os.environ.get("TTHC_SMTP_FROM", ""),
+        mailbox_url=os.environ.get("TTHC_MAILBOX", ""),
+        mailbox_password=os.environ.get("TTHC_MAILBOX_PASSWORD"),
+        mailbox_password_file=os.environ.get("TTHC_MAILBOX_PASSWORD_FILE"),
+        mailbox_done=os.environ.get("TTHC_MAILBOX_DONE"),
+        portal_url=os.environ.get("TTHC_PORTAL_URL"),
+        portal_headers=os.environ.get("TTHC_PORTAL_HEADERS"),
+        portal_pace_s=os.environ.get("TTHC_PORTAL_PACE_S"),
+        index766_provinces=_listed(os.environ.get("TTHC_766_PROVINCES", "")),
     )
+
+
+def _listed(text: str) -> tuple[str, ...]:
+    """The items of a setting written as a list, separated by spaces, commas or new lines."""
+    return tuple(item for item in text.replace(",", " ").split() if item)

@@ -37,3 +37,34 @@ def test_a_target_that_is_not_known_or_lacks_its_url_is_refused(monkeypatch):
         load_settings(target="sqlite")
     with pytest.raises(SettingsError, match="needs TTHC_POSTGRES_URL"):
         load_settings(target="postgres")
+
+
+def test_alerts_mail_the_mailbox_the_portal_and_the_run_date_are_settings_too(monkeypatch, tmp_path):
+    for name, value in {"TTHC_NOTIFY": "json://127.0.0.1:9/a, mailto://k@x\njson://127.0.0.1:9/b",
+                        "TTHC_REPORT_URL": "http://kstt.tinh.gov.vn/tthc/", "TTHC_AS_OF": " 2021-09-22 ",
+                        "TTHC_SMTP_URL": "smtp://127.0.0.1:25", "TTHC_MAILBOX": "imaps://k%40x@mail/INBOX",
+                        "TTHC_766_PROVINCES": "25, 22", "TTHC_PORTAL_PACE_S": "0"}.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings(raw_dir=tmp_path / "raw")
+    assert settings.notify_urls == ("json://127.0.0.1:9/a", "mailto://k@x", "json://127.0.0.1:9/b")
+    assert settings.report_url == "http://kstt.tinh.gov.vn/tthc" and settings.as_of == "2021-09-22"
+    assert (settings.smtp_url, settings.mailbox_url, settings.portal_pace_s) == ("smtp://127.0.0.1:25", "imaps://k%40x@mail/INBOX", "0")
+    assert settings.index766_provinces == ("25", "22")
+
+
+def test_a_run_date_the_calendar_cannot_take_is_refused_naming_it():
+    from tthc.runs.calendar import RunDateError, as_of_date
+
+    assert str(as_of_date("2021-09-22")) == "2021-09-22"
+    with pytest.raises(RunDateError, match='TTHC_AS_OF="22/09/2021"'):
+        as_of_date("22/09/2021")
+
+
+def test_the_mailbox_password_comes_from_its_variable_or_the_first_line_of_its_file(tmp_path):
+    from tthc.ingest.mailbox import password_from
+
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret\nignored\n", encoding="utf-8")
+    assert password_from("given", str(secret)) == "given"
+    assert password_from(None, str(secret)) == "s3cret"
+    assert password_from(None, None) is None

@@ -4,12 +4,13 @@ send to fixed addresses; these go to whoever the message is for.)"""
 
 from __future__ import annotations
 
-import os
 import smtplib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
+
+from tthc.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,14 @@ def smtp_from(url: str, password: str | None, sender: str) -> Smtp:
                 unquote(parts.username) if parts.username else None, password, sender)
 
 
-def smtp_from_environment(default_sender: str = "") -> Smtp | None:
-    """The SMTP server of TTHC_SMTP_URL (None when unset), sending as TTHC_SMTP_FROM."""
-    url = os.environ.get("TTHC_SMTP_URL")
+def smtp_of(settings: Settings, default_sender: str = "") -> Smtp | None:
+    """The SMTP server of the settings (TTHC_SMTP_URL; None when unset), sending as TTHC_SMTP_FROM,
+    else as `default_sender`, else as the server's user."""
+    url = settings.smtp_url
     if not url:
         return None
-    sender = os.environ.get("TTHC_SMTP_FROM") or default_sender or (unquote(urlsplit(url).username or "") or "tthc@localhost")
-    return smtp_from(url, os.environ.get("TTHC_SMTP_PASSWORD"), sender)
+    sender = settings.smtp_from or default_sender or (unquote(urlsplit(url).username or "") or "tthc@localhost")
+    return smtp_from(url, settings.smtp_password, sender)
 
 
 def letter(to: str, subject: str, body: str, in_reply_to: str | None = None) -> EmailMessage:

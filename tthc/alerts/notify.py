@@ -5,8 +5,7 @@ is logged and kept in the run record, where `tthc results` shows it."""
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -22,12 +21,6 @@ class Message:
     body: str
 
 
-def notify_urls() -> list[str]:
-    """The Apprise URLs in TTHC_NOTIFY (separated by spaces, commas or new lines)."""
-    text = os.environ.get("TTHC_NOTIFY", "")
-    return [u for u in text.replace(",", " ").split() if u]
-
-
 def _listed(items: list[str]) -> list[str]:
     shown = [f"- {i}" for i in items[:MAX_ITEMS]]
     if len(items) > MAX_ITEMS:
@@ -35,12 +28,12 @@ def _listed(items: list[str]) -> list[str]:
     return shown
 
 
-def _link() -> list[str]:
-    base = os.environ.get("TTHC_REPORT_URL", "").rstrip("/")
-    return [f"Trang báo cáo / Report page: {base}/"] if base else []
+def _link(report_url: str) -> list[str]:
+    """The line that points to the report site (TTHC_REPORT_URL), when it has an address."""
+    return [f"Trang báo cáo / Report page: {report_url}/"] if report_url else []
 
 
-def run_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> list[Message]:
+def run_messages(record: dict[str, Any], previous: dict[str, Any] | None, report_url: str = "") -> list[Message]:
     """What a run has to tell: that it failed (and which tests), the files turned away (each with
     its reason), and the error findings the previous run did not have."""
     messages = []
@@ -55,7 +48,7 @@ def run_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> lis
                 *(["Kiểm thử lỗi:"] + _listed(failed) if failed else []), *why,
                 "The warehouse was not updated; the published one stands."
                 + (f" Failed tests: {', '.join(failed[:MAX_ITEMS])}." if failed else ""),
-                *_link(),
+                *_link(report_url),
             ]),
         ))
     turned_away = _turned_away(record)
@@ -66,7 +59,7 @@ def run_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> lis
                 "Các tệp sau không được nạp (lý do kèm theo):",
                 *_listed([f"{_province_of(f['path'])}{f['path']} ({f['status']}): {f['reason']}" for f in turned_away]),
                 f"{len(turned_away)} file(s) were refused or rejected, each with its reason above.",
-                *_link(),
+                *_link(report_url),
             ]),
         ))
     new_errors = _new_errors(record, previous)
@@ -78,7 +71,7 @@ def run_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> lis
                 *_listed([f"{named(f.get('province_code'))}: {f['source_file']}{', ' + f['cell'] if f.get('cell') else ''}: "
                           f"{f['message_vi']}" for f in new_errors]),
                 f"{len(new_errors)} new error finding(s): {new_errors[0]['message']}",
-                *_link(),
+                *_link(report_url),
             ]),
         ))
     return messages
@@ -94,7 +87,9 @@ def _new_errors(record: dict[str, Any], previous: dict[str, Any] | None) -> list
     return [f for f in record.get("findings", []) if f["severity"] == "error" and _finding_key(f) not in seen]
 
 
-def province_messages(record: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Message]:
+def province_messages(
+    record: dict[str, Any], previous: dict[str, Any] | None, report_url: str = ""
+) -> dict[str, Message]:
     """For each province, one message with its own files turned away and its own new error
     findings (its contacts get it: tthc/alerts/mail.py), in Vietnamese with English below."""
     files: dict[str, list[str]] = {}
@@ -111,7 +106,7 @@ def province_messages(record: dict[str, Any], previous: dict[str, Any] | None) -
         lines = [*(["Tệp không được nạp / Files not taken in:", *_listed(files[code])] if code in files else []),
                  *(["Lỗi số liệu mới / New error findings:", *_listed(errors[code])] if code in errors else []),
                  "Xin sửa và gửi lại báo cáo (bản sửa đổi mới). / Please correct and send the report again (a new revision).",
-                 *_link()]
+                 *_link(report_url)]
         messages[code] = Message(f"TTHC {record['run_id']}: {named(code)} — báo cáo cần sửa / reports to correct", "\n".join(lines))
     return messages
 
@@ -145,7 +140,7 @@ def _apprise_kept_to_itself() -> Iterator[None]:
         apprise_logger.propagate = propagates
 
 
-def send(messages: list[Message], urls: list[str]) -> list[str]:
+def send(messages: list[Message], urls: Sequence[str]) -> list[str]:
     """Send each message to every URL; return the delivery errors (never raises)."""
     if not messages or not urls:
         return []
@@ -153,7 +148,7 @@ def send(messages: list[Message], urls: list[str]) -> list[str]:
         return _send(messages, urls)
 
 
-def _send(messages: list[Message], urls: list[str]) -> list[str]:
+def _send(messages: list[Message], urls: Sequence[str]) -> list[str]:
     try:
         import apprise
 
@@ -181,7 +176,7 @@ def redacted(url: str) -> str:
     return f"{scheme}://{host}" if host else f"{scheme}://"
 
 
-def scrubbed(text: str, urls: list[str]) -> str:
+def scrubbed(text: str, urls: Sequence[str]) -> str:
     """`text` with each of `urls`, and each secret part of them (user, password, token, path), replaced."""
     for url in sorted(urls, key=len, reverse=True):
         text = text.replace(url, redacted(url))
@@ -194,15 +189,15 @@ def scrubbed(text: str, urls: list[str]) -> str:
     return text
 
 
-def movement_message(province_code: str, lines: list[tuple[str, str]]) -> Message:
+def movement_message(province_code: str, lines: list[tuple[str, str]], report_url: str = "") -> Message:
     """A watched province moved on the Decision 766 index: what changed, in both languages."""
     return Message(
         f"TTHC: {named(province_code)} trên Bộ chỉ số 766 / on the Decision 766 index",
-        "\n".join([*(vi for vi, _ in lines), "", *(en for _, en in lines), *_link()]),
+        "\n".join([*(vi for vi, _ in lines), "", *(en for _, en in lines), *_link(report_url)]),
     )
 
 
-def digest_message(rows: list[dict[str, Any]], as_of: str) -> Message | None:
+def digest_message(rows: list[dict[str, Any]], as_of: str, report_url: str = "") -> Message | None:
     """The daily digest: overdue and due-soon reports, grouped by dataset and period (latest due
     first), each group naming its provinces. None when nothing is overdue or due soon."""
     groups: dict[tuple[str, str, str, str], list[str]] = {}
@@ -225,11 +220,11 @@ def digest_message(rows: list[dict[str, Any]], as_of: str) -> Message | None:
     counts = {t: sum(len(v) for k, v in groups.items() if k[0] == t) for t in ("overdue", "due_soon")}
     return Message(
         f"TTHC {as_of}: {counts['overdue']} quá hạn, {counts['due_soon']} sắp đến hạn / overdue, due soon",
-        "\n".join([*lines, *_link()]),
+        "\n".join([*lines, *_link(report_url)]),
     )
 
 
-def unit_reminders(rows: list[dict[str, Any]], as_of: str) -> dict[str, tuple[str, str]]:
+def unit_reminders(rows: list[dict[str, Any]], as_of: str, report_url: str = "") -> dict[str, tuple[str, str]]:
     """Each unit's own overdue and due-soon reports (marts.unit_submissions rows with its
     addresses), one letter per unit, keyed "<province>/<unit>"."""
     by_unit: dict[str, list[dict[str, Any]]] = {}
@@ -246,6 +241,6 @@ def unit_reminders(rows: list[dict[str, Any]], as_of: str) -> dict[str, tuple[st
             "\n".join([
                 f"Kính gửi {name},", f"Báo cáo của đơn vị gửi {named(mine[0]['province_code'])} chưa nhận được:",
                 f"To {name}: the reports of your unit to {named(mine[0]['province_code'])} not received yet:", "",
-                *_listed(lines), *_link()]),
+                *_listed(lines), *_link(report_url)]),
         )
     return letters

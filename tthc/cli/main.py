@@ -16,7 +16,7 @@ from tthc.cli.units import cmd_compile, cmd_units_from_766
 from tthc.cli.words import both
 from tthc.query.sql import FORMATS
 from tthc.runs.calendar import RunDateError, as_of_date
-from tthc.settings import NIGHTLY_CRON, TARGETS, SettingsError, cutoff_cron
+from tthc.settings import NIGHTLY_CRON, TARGETS, SettingsError, cutoff_cron, load_settings
 
 # Commands that start a run, on the run's date (TTHC_AS_OF or today).
 DATED_COMMANDS = ("run", "remind", "withdraw", "serve", "deploy", "capture766")
@@ -242,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_prefect(getattr(args, "verbose", False))  # before any command imports Prefect
     try:
         if args.command in DATED_COMMANDS:
-            as_of_date()  # a TTHC_AS_OF the calendar cannot take is refused before Prefect starts
+            as_of_date(load_settings(target="duckdb").as_of)  # a TTHC_AS_OF the calendar cannot take is refused before Prefect starts
         return args.func(args)
     except (SettingsError, RunDateError) as err:  # an unknown target, a missing TTHC_POSTGRES_URL, a bad TTHC_AS_OF
         print(f"tthc {args.command}: {err}", file=sys.stderr)

@@ -62,18 +62,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from tthc.schedule import deployments
 
     settings = _scheduled(args)
-    _failure_automation()
+    _failure_automation(settings)
     serve(*deployments(settings))
     return 0
 
 
-def _failure_automation() -> None:
+def _failure_automation(settings: Settings) -> None:
     """With TTHC_NOTIFY set, the Prefect automation that reports failed or crashed runs."""
     from tthc.alerts.block import AUTOMATION_NAME, create_failure_automation
-    from tthc.alerts.notify import notify_urls
 
-    if urls := notify_urls():
-        create_failure_automation(urls)
+    if urls := settings.notify_urls:
+        create_failure_automation(list(urls))
         print(f"Prefect automation {AUTOMATION_NAME!r}: failed or crashed runs go to TTHC_NOTIFY ({len(urls)} address(es))")
 
 
@@ -83,7 +82,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     settings = _scheduled(args)
     try:
         ids = deploy_to_pool(settings, args.pool)
-        _failure_automation()
+        _failure_automation(settings)
     except ValueError as err:
         print(f"tthc deploy: {err}", file=sys.stderr)
         return 1

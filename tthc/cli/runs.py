@@ -110,13 +110,12 @@ def cmd_capture766(args: argparse.Namespace) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    from tthc.alerts.notify import notify_urls
-
-    if not notify_urls():
+    settings = load_settings(args.raw_dir, args.warehouse, args.target)
+    if not settings.notify_urls:
         say("remind", "đặt TTHC_NOTIFY là một hay nhiều địa chỉ Apprise (mailto://…, json://…)",
             "set TTHC_NOTIFY to one or more Apprise URLs (mailto://…, json://…)")
         return 1
-    if missing_paths("remind", load_settings(args.raw_dir, args.warehouse, args.target)):  # before Prefect starts
+    if missing_paths("remind", settings):  # before Prefect starts
         return 1
     if url := use_local_prefect_server():
         print(f"Dùng máy chủ Prefect đang chạy / Using the running Prefect server: {url}", file=sys.stderr)
@@ -131,8 +130,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
     for error in errors:
         say("remind", "không gửi được", f"not delivered: {error}")
     if not errors:
-        print(f"Đã gửi bản tổng hợp tới {len(notify_urls())} địa chỉ trong TTHC_NOTIFY / "
-              f"digest sent to {len(notify_urls())} address(es) in TTHC_NOTIFY")
+        print(f"Đã gửi bản tổng hợp tới {len(settings.notify_urls)} địa chỉ trong TTHC_NOTIFY / "
+              f"digest sent to {len(settings.notify_urls)} address(es) in TTHC_NOTIFY")
     return 1 if errors else 0
 
 

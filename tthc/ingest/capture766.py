@@ -192,7 +192,7 @@ def remove_unfinished(raw_dir: Path) -> list[Path]:
     return left
 
 
-def portal_from_environment(base_url: str | None, headers_json: str | None, pace_s: str | None = None) -> Portal:
+def portal_from(base_url: str | None, headers_json: str | None, pace_s: str | None = None) -> Portal:
     """The portal the settings name (TTHC_PORTAL_URL, TTHC_PORTAL_HEADERS as a JSON object,
     TTHC_PORTAL_PACE_S seconds between requests)."""
     headers = {**DEFAULT_HEADERS, **(json.loads(headers_json) if headers_json else {})}

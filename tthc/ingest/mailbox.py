@@ -60,12 +60,13 @@ def mailbox_from(url: str, password: str | None, done_folder: str | None = None)
                    unquote(parts.path.lstrip("/")) or "INBOX", secure, password, done_folder or DONE_FOLDER)
 
 
-def password_from(env: dict[str, str]) -> str | None:
-    """The mailbox's password: TTHC_MAILBOX_PASSWORD, else the first line of TTHC_MAILBOX_PASSWORD_FILE."""
-    if env.get("TTHC_MAILBOX_PASSWORD"):
-        return env["TTHC_MAILBOX_PASSWORD"]
-    if path := env.get("TTHC_MAILBOX_PASSWORD_FILE"):
-        return Path(path).read_text(encoding="utf-8").splitlines()[0].strip()
+def password_from(password: str | None, password_file: str | None) -> str | None:
+    """The mailbox's password: TTHC_MAILBOX_PASSWORD, else the first line of the file
+    TTHC_MAILBOX_PASSWORD_FILE names."""
+    if password:
+        return password
+    if password_file:
+        return Path(password_file).read_text(encoding="utf-8").splitlines()[0].strip()
     return None
 
 

@@ -8,7 +8,6 @@ models expect reports from them (seed reporting_schedule) and compute the due da
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -24,10 +23,10 @@ class RunDateError(ValueError):
     """TTHC_AS_OF cannot be the run's date; the message says why, in Vietnamese and English."""
 
 
-def as_of_date() -> date:
-    """TTHC_AS_OF, or today in Vietnam; raises RunDateError naming a TTHC_AS_OF that is malformed or
-    outside the calendar's years (dbt vars reporting_calendar_start_year and _last_year)."""
-    text = os.environ.get("TTHC_AS_OF", "").strip()
+def as_of_date(text: str = "") -> date:
+    """The run's date: `text` (TTHC_AS_OF, Settings.as_of), or today in Vietnam when it is empty;
+    raises RunDateError naming a TTHC_AS_OF that is malformed or outside the calendar's years (dbt
+    vars reporting_calendar_start_year and _last_year)."""
     if not text:
         return datetime.now(TIMEZONE).date()
     try:
@@ -45,9 +44,9 @@ def as_of_date() -> date:
     return day
 
 
-def as_of_time() -> datetime | None:
-    """The moment files count as arriving when TTHC_AS_OF is set (its midnight in Vietnam), else None."""
-    return datetime.combine(as_of_date(), time(), TIMEZONE) if os.environ.get("TTHC_AS_OF", "").strip() else None
+def as_of_time(text: str) -> datetime | None:
+    """The moment files count as arriving when TTHC_AS_OF is set (`text`: its midnight in Vietnam), else None."""
+    return datetime.combine(as_of_date(text), time(), TIMEZONE) if text else None
 
 
 def calendar_periods(last_year: int) -> list[tuple[str, str, date, date, str, str]]:

@@ -101,7 +101,7 @@ def unchanged_since_publish(settings: Settings, now: dict[str, FileStat], projec
     seen = {path: (size, modified) for path, size, modified, _, _ in rows}
     if not rows or seen != now or not built or built[0][0] != project:
         return None
-    if not run_date or run_date[0][0] != as_of_date():  # statuses that depend on the date must be redone
+    if not run_date or run_date[0][0] != as_of_date(settings.as_of):  # statuses that depend on the date must be redone
         return None
     return Unchanged(rows[0][4], len(rows), sum(status in ("refused", "rejected") for *_, status, _ in rows))
 
