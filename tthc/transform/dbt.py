@@ -116,17 +116,14 @@ def dbt_session(profile: DbtProfile, project_dir: Path) -> Iterator[Dbt]:
     try:
         yield Dbt(project_dir, profiles_dir, profile.target_dir, {"schema_suffix": profile.schema_suffix} if profile.schema_suffix else None)
     finally:
-        if engine == "duckdb":
-            _close_duckdb()
-        else:
-            from dbt.adapters.factory import cleanup_connections
-
-            cleanup_connections()
+        _close_connections()
 
 
-def _close_duckdb() -> None:
-    """dbt-duckdb keeps its database open across nodes and invocations (opening the file for each
-    node costs about 0.2 s); close it so that the flow can open the file again in this process."""
+def _close_connections() -> None:
+    """Close what dbt keeps open in this process: its connections, and dbt-duckdb's database,
+    which it keeps open across nodes and invocations (opening the file for each node costs about
+    0.2 s), so that the flow can open the file again. Nothing of the second is open after a run on
+    another engine."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.adapters.factory import cleanup_connections
 
