@@ -216,8 +216,8 @@ def test_schedules_are_deployed_with_their_crons_in_vietnam_time(prefect_server,
     from tthc.settings import load_settings
 
     monkeypatch.setenv("TTHC_NIGHTLY_CRON", "30 1 * * *")  # read by load_settings, as every setting
+    monkeypatch.setenv("TTHC_MAILBOX", "imaps://kstt%40tinh.gov.vn@mail.tinh.gov.vn/INBOX")  # the mailbox is deployed too
     settings = load_settings(raw_dir=tmp_path / "raw", warehouse=tmp_path / "tthc.duckdb")
-    monkeypatch.setenv("TTHC_MAILBOX", "imaps://kstt%40tinh.gov.vn@mail.tinh.gov.vn/INBOX")  # the mailbox is read too
     for d in deployments(settings):
         d.apply()
 
